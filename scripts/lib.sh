@@ -1,0 +1,36 @@
+# Shared helpers for the project's shell scripts. Source it; do not run it.
+# Everything expensive (Go builds, downloads) lands in CACHE_DIR, outside the work tree, so fresh
+# clones on the same machine reuse it.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${AUTOPILOT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/autopilot-k8s}"
+BIN_DIR="$CACHE_DIR/bin"
+mkdir -p "$BIN_DIR"
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs apt-get install only for packages that are missing; apt-get update at most once per run.
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Builds Go main packages from a wrapper module: the programs we need (Consul, Kubernetes) carry
+# `replace` directives, so `go install pkg@version` refuses them.
+#   go_wrapper_build NAME MODULE_DIR OUT_DIR pkg...
+go_wrapper_build() {
+  local name=$1 moddir=$2 out=$3; shift 3
+  (cd "$moddir" && GOFLAGS=-mod=mod CGO_ENABLED=${CGO_ENABLED:-0} go mod tidy >/dev/null 2>&1 || true)
+  for pkg in "$@"; do
+    log "go build $pkg"
+    (cd "$moddir" && CGO_ENABLED=${CGO_ENABLED:-0} go build -trimpath -ldflags "${GO_LDFLAGS:-}" -o "$out/" "$pkg")
+  done
+}

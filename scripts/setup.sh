@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh Debian machine; idempotent and cached, so it is
+# cheap to run again. Node 24 comes from the npm registry (the `node` package in devDependencies),
+# so npm scripts run on 24 whatever node the machine has.
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+log "node $(node_modules/.bin/node --version) (project-pinned)"
+
+# Real components for integration tests: nginx (demo router) and Chromium (browser tests).
+apt_install nginx-light chromium ca-certificates
+CONSUL_BIN="$(bash scripts/build-consul.sh)"
+log "consul: $("$CONSUL_BIN" version | head -1)"
