@@ -8,9 +8,9 @@ K8S_VERSION=v1.34.2
 # kind: first choice when it can run (it cannot on hosts that withhold privileged containers).
 KIND_VERSION=v0.30.0
 KIND_NODE_IMAGE=kindest/node:v1.34.0
-# etcd: Kubernetes 1.34 requires etcd >= 3.5 (its storage backend uses 3.5 APIs), so Debian's
-# etcd-server 3.4 is not enough; built from its Go module instead.
-ETCD_VERSION=v3.5.21
+# etcd: built from go.etcd.io/etcd/server/v3 at the version k8s.io/kubernetes requires in its go.mod
+# (3.6.4 for 1.34, also the version its build/dependencies.yaml ships and tests with); see build-k8s.sh.
+# Debian's etcd-server is 3.4.23, two minors older than what 1.34 is released and tested against.
 # CoreDNS from its Go module.
 COREDNS_VERSION=v1.12.1
 # Debian release used for the local base image (debootstrap --variant=minbase).
@@ -22,3 +22,5 @@ BASE_IMAGE=autopilot-k8s/base:bookworm
 PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 COREDNS_IMAGE=autopilot-k8s/coredns:v1.12.1
 NODE_IMAGE=autopilot-k8s/node:24.21.0
+# crictl (cri-tools): used by cluster:down to tear pods down through the CRI, and for debugging.
+CRICTL_VERSION=v1.34.0

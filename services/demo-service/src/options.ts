@@ -11,7 +11,7 @@ export interface DemoOptions {
   word: Word;
   port: number;
   host: string;
-  /** Absent means "hostname:port", decided once the port is known (PORT=0 picks a free one). */
+  /** Absent means `${service}-${hostname}`: the Consul service ID autopilot registers. */
   instanceId?: string;
   version: string;
   hostname: string;

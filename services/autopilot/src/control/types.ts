@@ -8,3 +8,5 @@ export interface ControlActions {
   /** Set/add user metrics declared in the config; throws UnknownMetricError for undeclared names. */
   putMetric(values: Record<string, number>): void;
 }
+
+export { ControlInputError, UnknownMetricError } from './errors.ts';

@@ -19,6 +19,8 @@ export interface ServiceRegistration {
   setMaintenance(enabled: boolean): Promise<void>;
   deregister(): Promise<void>;
   readonly registered: boolean;
+  /** The address of the latest registration, once registered (status, CONTAINERPILOT_{JOB}_IP). */
+  readonly address?: string;
 }
 
 export interface Instance {

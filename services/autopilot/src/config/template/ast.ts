@@ -4,9 +4,17 @@ import type { Position } from './errors.ts';
 export type Node =
   | { type: 'text'; text: string; pos: Position }
   | { type: 'action'; pipe: Pipeline; pos: Position }
-  | { type: 'if' | 'with' | 'range'; pipe: Pipeline; list: Node[]; elseList?: Node[]; pos: Position }
+  | ControlNode
   | { type: 'template'; name: string; pipe?: Pipeline; pos: Position }
   | { type: 'break' | 'continue'; pos: Position };
+
+export interface ControlNode {
+  type: 'if' | 'with' | 'range';
+  pipe: Pipeline;
+  list: Node[];
+  elseList?: Node[];
+  pos: Position;
+}
 
 export interface Pipeline {
   pos: Position;

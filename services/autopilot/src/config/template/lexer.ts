@@ -35,7 +35,18 @@ export interface Token {
   pos: Position;
 }
 
-const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
+const KEYWORDS = new Set([
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define',
+  'template',
+  'block',
+  'break',
+  'continue',
+]);
 const LEFT = '{{';
 const RIGHT = '}}';
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
@@ -162,18 +173,30 @@ function lexAction(
       while (isAlnum(src[j])) j++;
       const word = src.slice(i, j);
       push(
-        KEYWORDS.has(word) ? 'keyword' : word === 'true' || word === 'false' ? 'bool' : word === 'nil' ? 'nil' : 'identifier',
+        KEYWORDS.has(word)
+          ? 'keyword'
+          : word === 'true' || word === 'false'
+            ? 'bool'
+            : word === 'nil'
+              ? 'nil'
+              : 'identifier',
         j,
       );
     } else fail(i, `unexpected ${JSON.stringify(c)} in command`);
   }
 }
 
-function endOfQuoted(src: string, start: number, quote: string, fail: (o: number, m: string) => never): number {
+function endOfQuoted(
+  src: string,
+  start: number,
+  quote: string,
+  fail: (o: number, m: string) => never,
+): number {
   let j = start + 1;
   for (;;) {
     const c = src[j];
-    if (c === undefined || c === '\n') return fail(start, `unterminated ${quote === '"' ? 'quoted string' : 'character constant'}`);
+    if (c === undefined || c === '\n')
+      return fail(start, `unterminated ${quote === '"' ? 'quoted string' : 'character constant'}`);
     if (c === '\\') j += 2;
     else if (c === quote) return j + 1;
     else j++;
@@ -181,7 +204,9 @@ function endOfQuoted(src: string, start: number, quote: string, fail: (o: number
 }
 
 function endOfNumber(src: string, start: number): number {
-  const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(\d[\d_]*)?\.?[\d_]*([eE][+-]?\d+)?)/.exec(src.slice(start));
+  const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(\d[\d_]*)?\.?[\d_]*([eE][+-]?\d+)?)/.exec(
+    src.slice(start),
+  );
   const end = start + (m?.[0].length ?? 0);
   // A number glued to letters (e.g. 3x) is a typo, not two tokens.
   let j = end;

@@ -26,6 +26,8 @@ class Parser {
   private i = 0;
   private vars: string[][] = [['$']];
   private rangeDepth = 0;
+  /** The `end`/`else` keyword token that closed the last list, for error positions. */
+  private terminator: Token | undefined;
   private readonly defines = new Map<string, Node[]>();
   private readonly tokens: Token[];
   private readonly name: string;
@@ -49,7 +51,7 @@ class Parser {
         continue;
       }
       const node = this.textOrAction();
-      if (typeof node === 'string') this.fail(this.tokens[this.i - 1]!, `unexpected {{${node}}}`);
+      if (typeof node === 'string') this.fail(this.terminator!, `unexpected {{${node}}}`);
       if (node) root.push(node);
     }
     return { name: this.name, root, defines: this.defines };
@@ -101,10 +103,11 @@ class Parser {
     return this.action();
   }
 
-  private itemList(context: string): { list: Node[]; end: Terminator } {
+  private itemList(context: string, opener: Token): { list: Node[]; end: Terminator } {
     const list: Node[] = [];
     for (;;) {
-      if (this.peek().kind === 'eof') this.fail(this.peek(), `unexpected EOF: missing {{end}} for ${context}`);
+      if (this.peek().kind === 'eof')
+        this.fail(opener, `unexpected EOF: {{${context}}} has no matching {{end}}`);
       const node = this.textOrAction();
       if (node === 'end' || node === 'else') return { list, end: node };
       if (node) list.push(node);
@@ -120,6 +123,7 @@ class Parser {
     }
     if (t.kind === 'keyword') {
       this.next();
+      if (t.value === 'end' || t.value === 'else') this.terminator = t;
       switch (t.value) {
         case 'end':
           this.expect('rightDelim', 'end');
@@ -152,7 +156,7 @@ class Parser {
     this.vars.push([]);
     if (kind === 'range') this.rangeDepth++;
     const pipe = this.pipeline(kind, 'rightDelim');
-    let { list, end } = this.itemList(kind);
+    let { list, end } = this.itemList(kind, at);
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
     if (end === 'else') {
@@ -162,9 +166,10 @@ class Parser {
         this.next();
         elseList = [this.control(kind, chained)];
       } else {
-        if (chained.kind === 'keyword') this.fail(chained, `unexpected <${chained.value}> after {{else}} in ${kind}`);
-        ({ list: elseList, end } = this.itemList(kind));
-        if (end !== 'end') this.fail(this.tokens[this.i - 1]!, `expected end; found {{else}}`);
+        if (chained.kind === 'keyword')
+          this.fail(chained, `unexpected <${chained.value}> after {{else}} in ${kind}`);
+        ({ list: elseList, end } = this.itemList(kind, at));
+        if (end !== 'end') this.fail(this.terminator!, `expected {{end}}; found {{else}}`);
       }
     }
     this.vars.pop();
@@ -173,12 +178,16 @@ class Parser {
 
   private templateCall(kind: string, at: Token): Node {
     const nameTok = this.nextNonSpace();
-    if (nameTok.kind !== 'string' && nameTok.kind !== 'rawString') this.fail(nameTok, `unexpected ${this.describe(nameTok)} in ${kind} clause`);
+    if (nameTok.kind !== 'string' && nameTok.kind !== 'rawString')
+      this.fail(nameTok, `unexpected ${this.describe(nameTok)} in ${kind} clause`);
     const name = this.unquoteToken(nameTok);
-    const pipe = this.peekNonSpace().kind === 'rightDelim' ? (this.next(), undefined) : this.pipeline(kind, 'rightDelim');
+    const pipe =
+      this.peekNonSpace().kind === 'rightDelim'
+        ? (this.next(), undefined)
+        : this.pipeline(kind, 'rightDelim');
     if (kind === 'block') {
-      const { list, end } = this.itemList(`block "${name}"`);
-      if (end !== 'end') this.fail(this.tokens[this.i - 1]!, 'unexpected {{else}} in block');
+      const { list, end } = this.itemList(`block "${name}"`, at);
+      if (end !== 'end') this.fail(this.terminator!, 'unexpected {{else}} in block');
       this.defines.set(name, list);
     }
     return { type: 'template', name, ...(pipe ? { pipe } : {}), pos: at.pos };
@@ -186,12 +195,13 @@ class Parser {
 
   private parseDefinition(): void {
     const nameTok = this.nextNonSpace();
-    if (nameTok.kind !== 'string' && nameTok.kind !== 'rawString') this.fail(nameTok, 'define clause needs a name string');
+    if (nameTok.kind !== 'string' && nameTok.kind !== 'rawString')
+      this.fail(nameTok, 'define clause needs a name string');
     this.expect('rightDelim', 'define clause');
     const outer = this.vars;
     this.vars = [['$']];
-    const { list, end } = this.itemList(`define "${this.unquoteToken(nameTok)}"`);
-    if (end !== 'end') this.fail(this.tokens[this.i - 1]!, 'unexpected {{else}} in define');
+    const { list, end } = this.itemList(`define "${this.unquoteToken(nameTok)}"`, nameTok);
+    if (end !== 'end') this.fail(this.terminator!, 'unexpected {{else}} in define');
     this.vars = outer;
     this.defines.set(this.unquoteToken(nameTok), list);
   }
@@ -205,7 +215,8 @@ class Parser {
       const save = this.i;
       const names = [this.next().value];
       let sep = this.nextNonSpace();
-      if (sep.kind === 'comma' && context === 'range') {
+      if (sep.kind === 'comma') {
+        if (context !== 'range') this.fail(sep, 'too many declarations in command');
         names.push(this.expect('variable', 'range declaration').value);
         sep = this.nextNonSpace();
         if (sep.kind !== 'declare') this.fail(sep, 'range can only initialize variables with :=');
@@ -220,21 +231,14 @@ class Parser {
       } else this.i = save;
     }
     const cmds: Command[] = [];
+    if (this.peekNonSpace().kind === end) this.fail(start, `missing value for ${context}`);
     for (;;) {
-      const t = this.peekNonSpace();
-      if (t.kind === end) {
-        this.next();
-        break;
-      }
-      if (t.kind === 'pipe' && cmds.length > 0) {
-        this.next();
-        if ([end, 'pipe'].includes(this.peekNonSpace().kind)) this.fail(t, 'missing command after |');
-        continue;
-      }
-      if (cmds.length > 0 && t.kind !== 'pipe') this.fail(t, `unexpected ${this.describe(t)} in ${context}`);
       cmds.push(this.command());
+      const t = this.nextNonSpace();
+      if (t.kind === end) break;
+      if (t.kind !== 'pipe') this.fail(t, `unexpected ${this.describe(t)} in ${context}`);
+      if ([end, 'pipe'].includes(this.peekNonSpace().kind)) this.fail(t, 'missing command after |');
     }
-    if (cmds.length === 0) this.fail(start, `missing value for ${context}`);
     return { pos: start.pos, isAssign, decl, cmds };
   }
 
@@ -270,7 +274,10 @@ class Parser {
       case 'chain':
         return { type: 'chain', node: term, fields, pos: term.pos };
       default:
-        return this.fail(this.tokens[this.i - fields.length]!, `unexpected . after term ${JSON.stringify(term.type)}`);
+        return this.fail(
+          this.tokens[this.i - fields.length]!,
+          `unexpected . after term ${JSON.stringify(term.type)}`,
+        );
     }
   }
 

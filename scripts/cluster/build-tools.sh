@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the cluster's smaller Go tools from their modules (none has replace directives, so plain
+# `go install module@version`), cached under $CACHE_DIR/tools/<name>/<version>/. Prints the path.
+#   scripts/cluster/build-tools.sh crictl|coredns|kind
+source "$(dirname "$0")/common.sh"
+name=$1
+case $name in
+  crictl) ver=$CRICTL_VERSION; pkg=sigs.k8s.io/cri-tools/cmd/crictl ;;
+  coredns) ver=$COREDNS_VERSION; pkg=github.com/coredns/coredns ;;
+  kind) ver=$KIND_VERSION; pkg=sigs.k8s.io/kind ;;
+  *) die "unknown tool $name" ;;
+esac
+dir="$CACHE_DIR/tools/$name/$ver"
+mkdir -p "$TOOLS_BIN"
+if [ ! -x "$dir/$name" ]; then
+  command -v go >/dev/null || die "the Go toolchain is needed to build $name $ver"
+  log "building $name $ver from its Go module ($pkg; a minute or two, cached afterwards)"
+  mkdir -p "$dir"
+  GOBIN="$dir" CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local go install -trimpath -ldflags "-s -w" "$pkg@$ver" >&2
+fi
+ln -sfn "$dir/$name" "$TOOLS_BIN/$name"
+echo "$dir/$name"

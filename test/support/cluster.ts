@@ -1,0 +1,140 @@
+// The project's Kubernetes cluster for e2e tests: finds (or brings up, through scripts/cluster/up.sh)
+// the cluster that `npm run cluster:up` manages, and runs the kubectl built with it.
+// Paths follow scripts/lib.sh and scripts/cluster/common.sh.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** $AUTOPILOT_CACHE_DIR, else $XDG_CACHE_HOME/autopilot-k8s, else ~/.cache/autopilot-k8s (scripts/lib.sh). */
+export function cacheDir(): string {
+  if (process.env.AUTOPILOT_CACHE_DIR) return process.env.AUTOPILOT_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'autopilot-k8s');
+}
+
+/** The pinned versions and image names of scripts/cluster/versions.sh (plain KEY=VALUE lines). */
+export function versions(): Record<string, string> {
+  const text = readFileSync(path.join(repoRoot, 'scripts/cluster/versions.sh'), 'utf8');
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(\S*)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^["']|["']$/g, '');
+  }
+  return out;
+}
+
+/** Where the Kubernetes binaries of the pinned version are (built by scripts/cluster/build-k8s.sh). */
+export function k8sBinDir(): string {
+  return path.join(cacheDir(), 'k8s', versions().K8S_VERSION!, 'bin');
+}
+
+export function kubeconfigPath(): string {
+  return path.join(cacheDir(), 'kubeconfig');
+}
+
+export function kubectlPath(): string {
+  const built = path.join(k8sBinDir(), 'kubectl');
+  return existsSync(built) ? built : 'kubectl';
+}
+
+export type ClusterBackend = 'local' | 'kind' | 'existing';
+
+export interface Cluster {
+  kubeconfig: string;
+  kubectl: string;
+  backend: ClusterBackend;
+}
+
+function backend(): ClusterBackend {
+  const env = path.join(cacheDir(), 'cluster.env');
+  const m = existsSync(env) ? /CLUSTER_BACKEND=(\w+)/.exec(readFileSync(env, 'utf8')) : null;
+  return (m?.[1] as ClusterBackend | undefined) ?? 'local';
+}
+
+function answers(): boolean {
+  if (!existsSync(kubeconfigPath())) return false;
+  const r = spawnSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), '--request-timeout=5s', 'get', '--raw', '/readyz'], {
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+
+/**
+ * The cluster cluster:up manages; runs `bash scripts/cluster/up.sh` first when none answers (its
+ * progress goes to this process's stderr; the first run builds Kubernetes: tens of minutes).
+ */
+export function ensureCluster(): Cluster {
+  if (!answers()) {
+    execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/up.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  if (!answers()) throw new Error(`the cluster in ${kubeconfigPath()} does not answer after cluster:up`);
+  return { kubeconfig: kubeconfigPath(), kubectl: kubectlPath(), backend: backend() };
+}
+
+export interface KubectlOptions {
+  input?: string;
+  timeoutMs?: number;
+  /** Resolve with the result instead of throwing on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs the project's kubectl against the cluster; throws with kubectl's stderr when it fails. */
+export async function kubectl(args: string[], options: KubectlOptions = {}): Promise<KubectlResult> {
+  const full = ['--kubeconfig', kubeconfigPath(), ...args];
+  const timeout = options.timeoutMs ?? 120_000;
+  try {
+    if (options.input !== undefined) {
+      // execFile has no stdin input option; spawnSync does (and kubectl apply is quick).
+      const r = spawnSync(kubectlPath(), full, { input: options.input, encoding: 'utf8', timeout });
+      const result = { stdout: r.stdout ?? '', stderr: r.stderr ?? '', code: r.status ?? 1 };
+      if (result.code !== 0 && !options.allowFailure) throw Object.assign(new Error(result.stderr), result);
+      return result;
+    }
+    const r = await execFileAsync(kubectlPath(), full, { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
+    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number | string; message: string };
+    const result = { stdout: e.stdout ?? '', stderr: e.stderr ?? e.message, code: typeof e.code === 'number' ? e.code : 1 };
+    if (options.allowFailure) return result;
+    throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`, { cause: error });
+  }
+}
+
+/** kubectl ... -o json, parsed. */
+export async function kubectlJson<T = any>(args: string[]): Promise<T> {
+  const { stdout } = await kubectl([...args, '-o', 'json']);
+  return JSON.parse(stdout) as T;
+}
+
+/**
+ * Builds an image with Docker from a Dockerfile text and a few files, with the build arguments
+ * BASE_IMAGE and NODE_IMAGE set to the local base images (scripts/base-image.sh builds them when
+ * missing), and loads it into the cluster (scripts/cluster/load-image.sh).
+ */
+export function buildAndLoadImage(image: string, dockerfile: string, files: Record<string, string> = {}): void {
+  const v = versions();
+  const ctx = mkdtempSync(path.join(os.tmpdir(), 'autopilot-image-'));
+  try {
+    writeFileSync(path.join(ctx, 'Dockerfile'), dockerfile);
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(ctx, name), content);
+    const run = (cmd: string, args: string[]) =>
+      execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    run('bash', [path.join(repoRoot, 'scripts/base-image.sh'), 'base', 'node']);
+    run('docker', ['build', '-q', '--network=host', '--build-arg', `BASE_IMAGE=${v.BASE_IMAGE}`, '--build-arg', `NODE_IMAGE=${v.NODE_IMAGE}`, '-t', image, ctx]);
+    run('bash', [path.join(repoRoot, 'scripts/cluster/load-image.sh'), image]);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+}
