@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared settings and helpers of scripts/cluster/*.sh. Source it; do not run it.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 source "$REPO_ROOT/scripts/cluster/versions.sh"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The local single-node cluster: upstream Kubernetes built from its Go module, etcd, the node's own
 # containerd + runc + CNI plugins, CoreDNS; every process runs inside the network namespace $NETNS.
 # Sourced by up.sh and down.sh (needs common.sh); defines local_up and local_down.
@@ -35,7 +36,7 @@ local_cluster_images() {
     cp "$CACHE_DIR/tools/coredns/$COREDNS_VERSION/coredns" "$ctx/coredns"
     cp "$REPO_ROOT/docker/base/coredns.Dockerfile" "$ctx/Dockerfile"
     log "docker build $COREDNS_IMAGE"
-    DOCKER_BUILDKIT=0 docker build -q -t "$COREDNS_IMAGE" "$ctx" 2>&1 >/dev/null | grep -v -e DEPRECATED -e 'legacy builder' -e BuildKit -e '^\s*$' >&2 || true
+    DOCKER_BUILDKIT=0 docker build -q -t "$COREDNS_IMAGE" "$ctx" 2>&1 >/dev/null | grep -v -e DEPRECATED -e 'legacy builder' -e BuildKit -e 'environment-variable' -e '^\s*$' >&2 || true
   fi
   log "loading $PAUSE_IMAGE and $COREDNS_IMAGE into the node's containerd"
   docker save "$PAUSE_IMAGE" "$COREDNS_IMAGE" | ctr_ images import --no-unpack - >/dev/null
@@ -60,7 +61,8 @@ local_netns() {
   # Locally originated connections to Service IPs need a route before kube-proxy's DNAT applies.
   in_netns ip route replace "$SERVICE_CIDR" dev "$NODE_IF" src "$NODE_IP"
   in_netns sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
-    net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=1 >/dev/null
+    net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=1 \
+    net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
 }
 
 # ---- Configuration files --------------------------------------------------------------------------
@@ -192,8 +194,8 @@ start_etcd() {
     --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
     --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
     --initial-cluster autopilot-node=http://127.0.0.1:2380 --listen-metrics-urls http://127.0.0.1:2381 \
-    --unsafe-no-fsync --snapshot-count 10000 --log-level warn
-  wait_for 60 etcd in_netns bash -c 'exec 3<>/dev/tcp/127.0.0.1:2381 && printf "GET /health HTTP/1.0\r\n\r\n" >&3 && grep -q "\"health\":\"true\"" <&3' \
+    --unsafe-no-fsync --log-level warn
+  wait_for 60 etcd in_netns bash -c 'exec 3<>/dev/tcp/127.0.0.1/2381 && printf "GET /health HTTP/1.0\r\n\r\n" >&3 && grep -q "\"health\":\"true\"" <&3' \
     || { check_alive etcd; die "etcd is not healthy"; }
 }
 
@@ -284,7 +286,9 @@ deploy_coredns() {
 local_is_up() {
   for c in containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy \
     apiserver-forward-inside apiserver-forward-host; do running "$c" || return 1; done
-  "$K8S_BIN/kubectl" --kubeconfig "$PKI/admin.kubeconfig" --request-timeout=5s get --raw /readyz >/dev/null 2>&1
+  "$K8S_BIN/kubectl" --kubeconfig "$PKI/admin.kubeconfig" --request-timeout=5s get --raw /readyz >/dev/null 2>&1 &&
+    [ "$("$K8S_BIN/kubectl" --kubeconfig "$PKI/admin.kubeconfig" --request-timeout=5s -n kube-system get deployment coredns \
+      -o jsonpath='{.status.availableReplicas}' 2>/dev/null)" -ge 1 ] 2>/dev/null
 }
 
 local_up() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Every version the local cluster depends on, in one place. Sourced by scripts/cluster/*.sh and read
 # by test/support/*.ts (they parse the KEY=VALUE lines, so keep this file to plain assignments).
 #

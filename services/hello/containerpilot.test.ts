@@ -13,7 +13,7 @@ describe('the hello service autopilot config', () => {
       expect.objectContaining({
         name: 'hello',
         exec: ['node', './services/hello/src/main.ts'],
-        port: 3001,
+        port: '3001', // a numeric string, as ContainerPilot accepts
         health: expect.objectContaining({ http: 'http://127.0.0.1:3001/readyz', interval: 3, ttl: 10 }),
         stopSignal: 'SIGTERM',
         drainDelay: '3s',
@@ -33,7 +33,7 @@ describe('the hello service autopilot config', () => {
     expect(config.jobs).toEqual([
       expect.objectContaining({
         exec: ['/opt/node/bin/node', '/app/services/hello/src/main.ts'],
-        port: 4100,
+        port: '4100',
         health: expect.objectContaining({ http: 'http://127.0.0.1:4100/readyz' }),
       }),
     ]);

@@ -34,7 +34,7 @@ describe('the nginx autopilot config', () => {
         when: { source: 'template.nginx', once: 'changed' },
         restarts: 'unlimited',
         stopSignal: 'SIGQUIT',
-        port: 8088,
+        port: '8088',
         health: expect.objectContaining({ http: 'http://127.0.0.1:8088/health' }),
       }),
     ]);

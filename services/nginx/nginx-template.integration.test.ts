@@ -4,7 +4,14 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDemoProcess, type DemoProcess } from '../demo-service/src/testing/spawn-demo-process.ts';
-import { eventually, freePort, startNginx, type Catalog, type Instance, type RunningNginx } from './testing/nginx-harness.ts';
+import {
+  eventually,
+  freePort,
+  startNginx,
+  type Catalog,
+  type Instance,
+  type RunningNginx,
+} from './testing/nginx-harness.ts';
 
 const helloMain = fileURLToPath(new URL('../hello/src/main.ts', import.meta.url));
 const worldMain = fileURLToPath(new URL('../world/src/main.ts', import.meta.url));
@@ -14,10 +21,12 @@ const instance = (id: string, port: number): Instance => ({ ID: id, Address: '12
 /** GET from a chosen loopback source address (127.0.0.2 is "not localhost" to nginx's allow list). */
 function getFrom(localAddress: string, url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, { localAddress, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get(url, { localAddress, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
@@ -107,7 +116,9 @@ describe('the nginx front end rendered from nginx.conf.tmpl', () => {
     const text = await fetch(`${nginx.url}/world`);
     expect(text.status).toBe(503);
     expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await text.text()).toBe('No healthy world instances are available. Start or scale up the world service.\n');
+    expect(await text.text()).toBe(
+      'No healthy world instances are available. Start or scale up the world service.\n',
+    );
 
     const json = await fetch(`${nginx.url}/world?format=json`);
     expect(json.status).toBe(503);
@@ -154,7 +165,9 @@ describe('the nginx front end rendered from nginx.conf.tmpl', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('data-testid="world-count"');
 
-    expect((await fetch(`${nginx.url}/app.js`)).headers.get('content-type')).toMatch(/^application\/javascript/);
+    expect((await fetch(`${nginx.url}/app.js`)).headers.get('content-type')).toMatch(
+      /^application\/javascript/,
+    );
     expect((await fetch(`${nginx.url}/style.css`)).headers.get('content-type')).toMatch(/^text\/css/);
   });
 

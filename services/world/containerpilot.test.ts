@@ -13,7 +13,7 @@ describe('the world service autopilot config', () => {
       expect.objectContaining({
         name: 'world',
         exec: ['node', './services/world/src/main.ts'],
-        port: 3002,
+        port: '3002', // a numeric string, as ContainerPilot accepts
         health: expect.objectContaining({ http: 'http://127.0.0.1:3002/readyz', interval: 3, ttl: 10 }),
         stopSignal: 'SIGTERM',
         drainDelay: '3s',
@@ -33,7 +33,7 @@ describe('the world service autopilot config', () => {
     expect(config.jobs).toEqual([
       expect.objectContaining({
         exec: ['/opt/node/bin/node', '/app/services/world/src/main.ts'],
-        port: 4100,
+        port: '4100',
         health: expect.objectContaining({ http: 'http://127.0.0.1:4100/readyz' }),
       }),
     ]);

@@ -59,9 +59,13 @@ function backend(): ClusterBackend {
 
 function answers(): boolean {
   if (!existsSync(kubeconfigPath())) return false;
-  const r = spawnSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), '--request-timeout=5s', 'get', '--raw', '/readyz'], {
-    stdio: 'ignore',
-  });
+  const r = spawnSync(
+    kubectlPath(),
+    ['--kubeconfig', kubeconfigPath(), '--request-timeout=5s', 'get', '--raw', '/readyz'],
+    {
+      stdio: 'ignore',
+    },
+  );
   return r.status === 0;
 }
 
@@ -71,7 +75,9 @@ function answers(): boolean {
  */
 export function ensureCluster(): Cluster {
   if (!answers()) {
-    execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/up.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/up.sh')], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   }
   if (!answers()) throw new Error(`the cluster in ${kubeconfigPath()} does not answer after cluster:up`);
   return { kubeconfig: kubeconfigPath(), kubectl: kubectlPath(), backend: backend() };
@@ -102,18 +108,28 @@ export async function kubectl(args: string[], options: KubectlOptions = {}): Pro
       if (result.code !== 0 && !options.allowFailure) throw Object.assign(new Error(result.stderr), result);
       return result;
     }
-    const r = await execFileAsync(kubectlPath(), full, { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
+    const r = await execFileAsync(kubectlPath(), full, {
+      encoding: 'utf8',
+      timeout,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { stdout: r.stdout, stderr: r.stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; code?: number | string; message: string };
-    const result = { stdout: e.stdout ?? '', stderr: e.stderr ?? e.message, code: typeof e.code === 'number' ? e.code : 1 };
+    const result = {
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? e.message,
+      code: typeof e.code === 'number' ? e.code : 1,
+    };
     if (options.allowFailure) return result;
-    throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`, { cause: error });
+    throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`, {
+      cause: error,
+    });
   }
 }
 
 /** kubectl ... -o json, parsed. */
-export async function kubectlJson<T = any>(args: string[]): Promise<T> {
+export async function kubectlJson<T = unknown>(args: string[]): Promise<T> {
   const { stdout } = await kubectl([...args, '-o', 'json']);
   return JSON.parse(stdout) as T;
 }
@@ -123,16 +139,34 @@ export async function kubectlJson<T = any>(args: string[]): Promise<T> {
  * BASE_IMAGE and NODE_IMAGE set to the local base images (scripts/base-image.sh builds them when
  * missing), and loads it into the cluster (scripts/cluster/load-image.sh).
  */
-export function buildAndLoadImage(image: string, dockerfile: string, files: Record<string, string> = {}): void {
+export function buildAndLoadImage(
+  image: string,
+  dockerfile: string,
+  files: Record<string, string> = {},
+): void {
   const v = versions();
   const ctx = mkdtempSync(path.join(os.tmpdir(), 'autopilot-image-'));
   try {
     writeFileSync(path.join(ctx, 'Dockerfile'), dockerfile);
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(ctx, name), content);
-    const run = (cmd: string, args: string[]) =>
-      execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    const run = (cmd: string, args: string[]) => {
+      const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+      if (r.status !== 0)
+        throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}${r.stdout}`);
+    };
     run('bash', [path.join(repoRoot, 'scripts/base-image.sh'), 'base', 'node']);
-    run('docker', ['build', '-q', '--network=host', '--build-arg', `BASE_IMAGE=${v.BASE_IMAGE}`, '--build-arg', `NODE_IMAGE=${v.NODE_IMAGE}`, '-t', image, ctx]);
+    run('docker', [
+      'build',
+      '-q',
+      '--network=host',
+      '--build-arg',
+      `BASE_IMAGE=${v.BASE_IMAGE}`,
+      '--build-arg',
+      `NODE_IMAGE=${v.NODE_IMAGE}`,
+      '-t',
+      image,
+      ctx,
+    ]);
     run('bash', [path.join(repoRoot, 'scripts/cluster/load-image.sh'), image]);
   } finally {
     rmSync(ctx, { recursive: true, force: true });

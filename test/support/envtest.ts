@@ -91,7 +91,8 @@ function get(url: string, options: https.RequestOptions = {}): Promise<{ status:
 async function waitUntil(what: string, proc: Proc, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!proc.running) throw new Error(`${proc.name} exited while waiting for ${what}:\n${proc.log.slice(-4000)}`);
+    if (!proc.running)
+      throw new Error(`${proc.name} exited while waiting for ${what}:\n${proc.log.slice(-4000)}`);
     if (await check().catch(() => false)) return;
     await sleep(250);
   }
@@ -121,26 +122,51 @@ export class Envtest {
       const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
       const server = `https://127.0.0.1:${apiPort}`;
       const pki = path.join(dir, 'pki');
-      execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/pki.sh'), 'envtest', pki, server], { stdio: 'inherit' });
+      execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/pki.sh'), 'envtest', pki, server], {
+        stdio: 'inherit',
+      });
 
       const etcd = new Proc('etcd', path.join(assets, 'etcd'), [
-        '--name', 'envtest', '--data-dir', path.join(dir, 'etcd'),
-        '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-        '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-        '--initial-cluster', `envtest=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--log-level', 'warn',
+        '--name',
+        'envtest',
+        '--data-dir',
+        path.join(dir, 'etcd'),
+        '--listen-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster',
+        `envtest=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync',
+        '--log-level',
+        'warn',
       ]);
       procs.push(etcd);
-      await waitUntil('etcd', etcd, async () => (await get(`http://127.0.0.1:${etcdClient}/health`)).body.includes('"health":"true"'));
+      await waitUntil('etcd', etcd, async () =>
+        (await get(`http://127.0.0.1:${etcdClient}/health`)).body.includes('"health":"true"'),
+      );
 
       const apiserver = new Proc('kube-apiserver', path.join(assets, 'kube-apiserver'), [
         `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
         `--cert-dir=${path.join(dir, 'cert')}`,
-        `--client-ca-file=${pki}/ca.crt`, `--tls-cert-file=${pki}/apiserver.crt`, `--tls-private-key-file=${pki}/apiserver.key`,
-        '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', '--allow-privileged=true',
+        `--client-ca-file=${pki}/ca.crt`,
+        `--tls-cert-file=${pki}/apiserver.crt`,
+        `--tls-private-key-file=${pki}/apiserver.key`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--authorization-mode=RBAC',
+        '--allow-privileged=true',
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${pki}/sa.pub`, `--service-account-signing-key-file=${pki}/sa.key`,
-        '--profiling=false', '--v=0',
+        `--service-account-key-file=${pki}/sa.pub`,
+        `--service-account-signing-key-file=${pki}/sa.key`,
+        '--profiling=false',
+        '--v=0',
         ...(options.apiServerArgs ?? []),
       ]);
       procs.push(apiserver);
@@ -149,7 +175,11 @@ export class Envtest {
         cert: readFileSync(`${pki}/admin.crt`),
         key: readFileSync(`${pki}/admin.key`),
       };
-      await waitUntil('kube-apiserver /readyz', apiserver, async () => (await get(`${server}/readyz`, tls)).status === 200);
+      await waitUntil(
+        'kube-apiserver /readyz',
+        apiserver,
+        async () => (await get(`${server}/readyz`, tls)).status === 200,
+      );
       return new Envtest(dir, server, assets, procs);
     } catch (error) {
       for (const p of procs.reverse()) await p.stop();

@@ -48,7 +48,9 @@ describe('the demo service app', () => {
 
     const json = await fetch(`${service.url}/`, { headers: { accept: 'application/json' } });
     const anything = await fetch(`${service.url}/`, { headers: { accept: '*/*' } });
-    const forcedText = await fetch(`${service.url}/?format=text`, { headers: { accept: 'application/json' } });
+    const forcedText = await fetch(`${service.url}/?format=text`, {
+      headers: { accept: 'application/json' },
+    });
 
     expect(((await json.json()) as { message: string }).message).toBe('Hello');
     expect(await anything.text()).toBe('Hello');

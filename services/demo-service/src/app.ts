@@ -99,7 +99,10 @@ export function createDemoApp(options: DemoAppOptions): Express {
   options.extend?.(app);
 
   app.use((req: Request, res: Response) => {
-    res.status(404).type('text/plain').send(`Not found: ${req.method} ${pathOf(req.originalUrl)}\n`);
+    res
+      .status(404)
+      .type('text/plain')
+      .send(`Not found: ${req.method} ${pathOf(req.originalUrl)}\n`);
   });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

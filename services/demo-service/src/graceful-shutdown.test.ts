@@ -28,14 +28,19 @@ function connectionError(port: number): Promise<string> {
 }
 
 /** GET over a keep-alive agent, so the connection stays open after the answer. */
-function keepAliveGet(url: string, agent: http.Agent): Promise<{ status: number; body: string; connection?: string }> {
+function keepAliveGet(
+  url: string,
+  agent: http.Agent,
+): Promise<{ status: number; body: string; connection?: string }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { agent }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
+        );
       })
       .on('error', reject);
   });
@@ -88,7 +93,11 @@ describe('graceful shutdown of a demo service', () => {
   it('does not wait for a keep-alive connection that went idle after its request finished', async () => {
     const arrived = deferred();
     const release = deferred();
-    service = await startForTest('Hello', { shutdownTimeoutMs: 60_000 }, { extend: holdRoute(arrived, release) });
+    service = await startForTest(
+      'Hello',
+      { shutdownTimeoutMs: 60_000 },
+      { extend: holdRoute(arrived, release) },
+    );
     const agent = new http.Agent({ keepAlive: true });
     agents.push(agent);
     const inFlight = keepAliveGet(`${service.url}/hold`, agent);

@@ -57,7 +57,10 @@ export function createGracefulShutdown(server: Server, options: GracefulShutdown
     const outcome = await Promise.race([closed.then(() => 'closed' as const), expired]);
     clearTimeout(timer);
     if (outcome === 'expired') {
-      options.logger.warn({ timeoutMs: options.timeoutMs }, 'in-flight requests did not finish in time; closing');
+      options.logger.warn(
+        { timeoutMs: options.timeoutMs },
+        'in-flight requests did not finish in time; closing',
+      );
       server.closeAllConnections();
       await closed;
       return { forced: true };

@@ -9,7 +9,10 @@ export type { Logger };
 export function createDemoLogger(options: { format: LogFormat; level: LogLevel; name: string }): Logger {
   const settings = { level: options.level, name: options.name, timestamp: pino.stdTimeFunctions.isoTime };
   if (options.format === 'pretty') {
-    return pino(settings, pretty({ sync: true, colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss' }));
+    return pino(
+      settings,
+      pretty({ sync: true, colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss' }),
+    );
   }
   return pino(settings, pino.destination({ fd: 1, sync: true }));
 }

@@ -24,7 +24,10 @@ export interface StartDependencies {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export async function startDemoService(options: DemoOptions, deps: StartDependencies): Promise<RunningDemoService> {
+export async function startDemoService(
+  options: DemoOptions,
+  deps: StartDependencies,
+): Promise<RunningDemoService> {
   // Same as the Consul service ID autopilot registers (ContainerPilot's `name-hostname`), so the
   // page can tell which healthy instance answered.
   const instanceId = options.instanceId ?? `${options.word.toLowerCase()}-${options.hostname}`;
@@ -54,7 +57,14 @@ export async function startDemoService(options: DemoOptions, deps: StartDependen
     delayMs: options.shutdownDelayMs,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-  return { server, url: `http://${clientHost(options.host)}:${port}`, port, instanceId, readiness, ...graceful };
+  return {
+    server,
+    url: `http://${clientHost(options.host)}:${port}`,
+    port,
+    instanceId,
+    readiness,
+    ...graceful,
+  };
 }
 
 /** The whole process: env → server → SIGTERM/SIGINT → graceful exit (0 drained, 1 forced or failed). */

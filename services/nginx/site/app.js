@@ -49,7 +49,12 @@ function healthyInstances(result, service) {
 function interpretAnswer(result, service) {
   const body = result.body;
   if (result.ok && body && typeof body.message === 'string' && typeof body.instance === 'string') {
-    return { state: 'ok', message: body.message, instance: body.instance, version: String(body.version ?? '') };
+    return {
+      state: 'ok',
+      message: body.message,
+      instance: body.instance,
+      version: String(body.version ?? ''),
+    };
   }
   if (result.status === 503 && body && body.error === 'unavailable') {
     return { state: 'none', text: `No ${service} instances are available` };
@@ -181,7 +186,10 @@ async function refresh() {
   const now = new Date();
   updated.dateTime = now.toISOString();
   setText(updated, now.toLocaleTimeString());
-  setText(byTestId('nginx-status'), instancesResult.status === 0 ? 'nginx is not answering' : 'nginx is answering');
+  setText(
+    byTestId('nginx-status'),
+    instancesResult.status === 0 ? 'nginx is not answering' : 'nginx is answering',
+  );
 }
 
 /** One refresh at a time; the next is scheduled when the previous one is done. */

@@ -1,13 +1,23 @@
 // Runs a real nginx on a free loopback port with nginx.conf.tmpl rendered by autopilot's template
-// engine from a given catalog of healthy instances: for the integration test and the browser test.
+// engine and functions from a given catalog of healthy instances: for the integration and browser tests.
 // When the test runs as root, nginx runs as `nobody` with everything it writes in a private run
 // directory, which is as close to "non-root on a read-only root filesystem" as a test can get.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { compile, type Template } from '../../autopilot/src/config/template/template.ts';
+import { templateFuncs, type TemplateData } from '../../autopilot/src/templates/functions.ts';
 
 /** One healthy instance, as consul-template's `service` returns it. */
 export interface Instance {
@@ -24,30 +34,44 @@ export function findNginx(): string {
   const candidates = [process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'];
   const found = candidates.find((candidate) => candidate && existsSync(candidate));
   if (!found) {
-    throw new Error('nginx is not installed: `apt-get install nginx-light` (scripts/setup.sh), or set NGINX_BIN');
+    throw new Error(
+      'nginx is not installed: `apt-get install nginx-light` (scripts/setup.sh), or set NGINX_BIN',
+    );
   }
   return found;
 }
 
-/** The template rendered with `service` answering from the catalog and `env` from the given map. */
-export function renderNginxConf(catalog: Catalog, env: Record<string, string>, template = loadTemplate()): string {
-  return template.execute(
-    {},
-    {
-      funcs: {
-        env: (name: unknown) => env[String(name)] ?? '',
-        service: (name: unknown) => catalog[String(name)] ?? [],
-      },
-    },
-  );
+/** The template rendered with autopilot's own template functions, `service` answering from the catalog. */
+export function renderNginxConf(
+  catalog: Catalog,
+  env: Record<string, string>,
+  template = loadTemplate(),
+): string {
+  const data: TemplateData = {
+    instances: (service) =>
+      (catalog[service] ?? []).map((i) => ({
+        id: i.ID,
+        service,
+        address: i.Address,
+        port: i.Port,
+        tags: [],
+        meta: {},
+        node: 'test-node',
+      })),
+    keyValue: () => undefined,
+  };
+  return template.execute({}, { funcs: templateFuncs(data, env, { services: new Set(), keys: new Set() }) });
 }
 
 function loadTemplate(): Template {
   const file = path.join(NGINX_DIR, 'nginx.conf.tmpl');
-  return compile(readFileSync(file, 'utf8'), {
-    name: file,
-    funcs: { env: () => '', service: () => [] },
-  });
+  // The function table at compile time only lets the parser reject unknown function names.
+  const funcs = templateFuncs(
+    { instances: () => [], keyValue: () => undefined },
+    {},
+    { services: new Set(), keys: new Set() },
+  );
+  return compile(readFileSync(file, 'utf8'), { name: file, funcs });
 }
 
 export interface RunningNginx {
@@ -73,7 +97,12 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
   const siteDir = path.join(runDir, 'site');
   cpSync(path.join(NGINX_DIR, 'site'), siteDir, { recursive: true });
   const port = await freePort();
-  const env = { NGINX_RUN_DIR: runDir, NGINX_PORT: String(port), NGINX_HOST: '127.0.0.1', NGINX_SITE_DIR: siteDir };
+  const env = {
+    NGINX_RUN_DIR: runDir,
+    NGINX_PORT: String(port),
+    NGINX_HOST: '127.0.0.1',
+    NGINX_SITE_DIR: siteDir,
+  };
   const template = loadTemplate();
   const confPath = path.join(runDir, 'nginx.conf');
   const write = (next: Catalog) => {
@@ -98,12 +127,20 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
       throw new Error(`nginx exited: ${stderr}`);
     });
     died.catch(() => {}); // only of interest while racing below
-    const served = eventually(async () => {
-      const shown = (await (await fetch(`${url}/instances.json`)).json()) as Record<string, { id: string }[]>;
-      return ['hello', 'world'].every(
-        (name) => JSON.stringify(shown[name]?.map((i) => i.id)) === JSON.stringify((expected[name] ?? []).map((i) => i.ID)),
-      );
-    }, `nginx at ${url} to serve ${JSON.stringify(expected)}`);
+    const served = eventually(
+      async () => {
+        const shown = (await (await fetch(`${url}/instances.json`)).json()) as Record<
+          string,
+          { id: string }[]
+        >;
+        return ['hello', 'world'].every(
+          (name) =>
+            JSON.stringify(shown[name]?.map((i) => i.id)) ===
+            JSON.stringify((expected[name] ?? []).map((i) => i.ID)),
+        );
+      },
+      `nginx at ${url} to serve ${JSON.stringify(expected)}`,
+    );
     await Promise.race([served, died]);
   };
   await serves(catalog);
@@ -115,7 +152,10 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
     confPath,
     async configure(next) {
       write(next);
-      const reload = spawnSync(nginx, ['-s', 'reload', '-e', 'stderr', '-c', confPath], { ...user, encoding: 'utf8' });
+      const reload = spawnSync(nginx, ['-s', 'reload', '-e', 'stderr', '-c', confPath], {
+        ...user,
+        encoding: 'utf8',
+      });
       if (reload.status !== 0) throw new Error(`nginx -s reload failed: ${reload.stderr}`);
       await serves(next);
     },
@@ -153,7 +193,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns true; bounded, so a broken setup fails instead of hanging. */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

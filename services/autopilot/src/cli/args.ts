@@ -2,6 +2,7 @@
 // (`-config f`, `-putenv=K=V`, `-ping=true`); we accept those and the double-dash forms, by
 // normalising Go style into what node:util parseArgs understands and letting it do the parsing.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { configPathFrom } from '../config/load.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -75,7 +76,7 @@ export type ClientRequest =
   | { verb: 'putenv'; values: Record<string, string> }
   | { verb: 'putmetric'; values: Record<string, number> };
 
-/** `argv` without node and script; `env` supplies CONTAINERPILOT when -config is absent. */
+/** `argv` without node and script; `env` supplies CONTAINERPILOT (file:// accepted) when -config is absent. */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Command {
   let values;
   try {
@@ -97,7 +98,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (chosen.length > 1) throw new UsageError(`choose one of ${chosen.map((name) => `-${name}`).join(', ')}`);
   if (values.out !== undefined && !values.template) throw new UsageError('-out only applies with -template');
 
-  const configPath = values.config ?? (env.CONTAINERPILOT || undefined);
+  const configPath = configPathFrom(values.config, env);
   if (values.template) return { kind: 'template', configPath, out: values.out ?? '-' };
   if (values.validate) return { kind: 'validate', configPath };
   const request = clientRequest(values);

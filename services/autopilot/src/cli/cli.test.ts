@@ -149,6 +149,12 @@ describe('local commands', () => {
     expect(await readFile(file, 'utf8')).toBe('{ rendered: "cp.json5", who: "" }\n');
   });
 
+  it('-template says so when it cannot write the -out file', async () => {
+    const file = path.join(dir, 'missing-dir', 'rendered.json5');
+    expect(await runCli(['-template', '-config', 'cp.json5', '-out', file], deps())).toBe(1);
+    expect(err).toMatch(/^autopilot -template: cannot write .*rendered\.json5: ENOENT/);
+  });
+
   it('-version names autopilot and the ContainerPilot it stands in for', async () => {
     expect(await runCli(['-version'], deps())).toBe(0);
     expect(out).toBe(`Version: ${AUTOPILOT_VERSION}\nContainerPilot compatibility: 3.8.0\n`);

@@ -56,7 +56,12 @@ async function execute(command: Command, deps: CliDeps): Promise<number> {
         return EXIT_OK;
       }
       const out = command.out;
-      const written = await reportFailure(deps, async () => (await writeFile(out, rendered), true));
+      const written = await reportFailure(deps, async () => {
+        await writeFile(out, rendered).catch((error: Error) => {
+          throw new Error(`autopilot -template: cannot write ${out}: ${error.message}`, { cause: error });
+        });
+        return true;
+      });
       return written ? EXIT_OK : EXIT_FAILURE;
     }
     case 'validate': {

@@ -9,14 +9,17 @@ export interface ConfigIssue {
   rule: string;
 }
 
-export const formatIssue = (i: ConfigIssue): string => `${i.file}:${i.line}:${i.col}: ${i.message} (${i.rule})`;
+export const formatIssue = (i: ConfigIssue): string =>
+  `${i.file}:${i.line}:${i.col}: ${i.message} (${i.rule})`;
 
 /** Every problem found in a config file; nothing has been started when this is thrown. */
 export class ConfigError extends Error {
   readonly errors: readonly ConfigIssue[];
 
   constructor(errors: readonly ConfigIssue[]) {
-    const sorted = [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+    const sorted = [...errors].sort(
+      (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,
+    );
     super(sorted.map(formatIssue).join('\n'));
     this.name = 'ConfigError';
     this.errors = sorted;

@@ -1,7 +1,17 @@
 // Parses rendered config text (JSON5 via momoa, YAML via `yaml`) into plain values plus a
 // path → line:col map, so validation can point at the exact key or value it rejects.
 import { parse as parseJson5, type AnyNode } from '@humanwhocodes/momoa';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 import type { ConfigIssue } from './issues.ts';
 
 export type Path = readonly (string | number)[];
@@ -39,7 +49,9 @@ class LocationMap {
 
   locate(path: Path, part: 'key' | 'value' = 'value'): Loc {
     for (let p = [...path]; ; p = p.slice(0, -1)) {
-      const hit = (part === 'key' && p.length === path.length ? this.keys.get(pathKey(p)) : undefined) ?? this.values.get(pathKey(p));
+      const hit =
+        (part === 'key' && p.length === path.length ? this.keys.get(pathKey(p)) : undefined) ??
+        this.values.get(pathKey(p));
       if (hit) return hit;
       if (p.length === 0) return { line: 1, col: 1 };
     }
@@ -122,7 +134,13 @@ function parseYaml(text: string, file: string): ParseResult {
   const issues: ConfigIssue[] = doc.errors.map((e) => {
     const rule = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'syntax';
     const pos = e.linePos?.[0] ?? at(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, message: e.message.replace(/ at line \d+, column \d+:?\s*$/s, ''), rule };
+    return {
+      file,
+      line: pos.line,
+      col: pos.col,
+      message: e.message.replace(/ at line \d+, column \d+:?\s*$/s, ''),
+      rule,
+    };
   });
   if (issues.some((i) => i.rule === 'syntax')) return { issues };
   const locations = new LocationMap();

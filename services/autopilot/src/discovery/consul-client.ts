@@ -342,7 +342,3 @@ function tlsOptions(tls: TlsConfig | undefined): https.AgentOptions {
     rejectUnauthorized: tls.verify,
   };
 }
-
-/** Whether an error is the request being aborted through its AbortSignal. */
-export const isAbort = (error: unknown): boolean =>
-  error instanceof ConsulError && (error.cause as { isAbort?: boolean } | undefined)?.isAbort === true;

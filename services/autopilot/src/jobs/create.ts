@@ -6,7 +6,9 @@ import { runsBeforeStopOf } from './when.ts';
 export function createJobs(configs: readonly JobConfig[], depsFor: (config: JobConfig) => JobDeps): Job[] {
   const jobs = configs.map((config) => new Job(config, depsFor(config)));
   for (const job of jobs) {
-    job.preStopHooks = jobs.filter((other) => other.config.exec !== undefined && runsBeforeStopOf(other.config, job.name));
+    job.preStopHooks = jobs.filter(
+      (other) => other.config.exec !== undefined && runsBeforeStopOf(other.config, job.name),
+    );
   }
   return jobs;
 }

@@ -16,7 +16,11 @@ export const realDelay: Delay = async (ms, signal) => {
 };
 
 /** Waits for `promise` at most `ms`; true when it settled in time. Rejections count as settled. */
-export async function settlesWithin(promise: Promise<unknown>, ms: Millis, delay: Delay = realDelay): Promise<boolean> {
+export async function settlesWithin(
+  promise: Promise<unknown>,
+  ms: Millis,
+  delay: Delay = realDelay,
+): Promise<boolean> {
   const timer = new AbortController();
   const settled = promise.then(
     () => true,

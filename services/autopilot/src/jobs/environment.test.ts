@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JobEnvironment, jobEnvName } from './environment.ts';
 
 describe('the environment of child processes', () => {
-  it("names per-job variables as ContainerPilot does: upper case, dashes as underscores", () => {
+  it('names per-job variables as ContainerPilot does: upper case, dashes as underscores', () => {
     expect(jobEnvName('hello-world', 'IP')).toBe('CONTAINERPILOT_HELLO_WORLD_IP');
     expect(jobEnvName('nginx', 'PID')).toBe('CONTAINERPILOT_NGINX_PID');
   });

@@ -95,7 +95,10 @@ export class HealthMonitor {
     try {
       await consulCalls.run(() => (ok ? registration.pass(note) : registration.fail(note)));
     } catch (error) {
-      logger.warn({ job, err: error }, ok ? 'could not send heartbeat to Consul' : 'could not mark check critical');
+      logger.warn(
+        { job, err: error },
+        ok ? 'could not send heartbeat to Consul' : 'could not mark check critical',
+      );
     }
   }
 }

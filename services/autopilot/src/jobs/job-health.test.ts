@@ -19,9 +19,18 @@ function switchableCheck(initial: HealthResult) {
 describe('health checks', () => {
   it('do not run before the job has started', async () => {
     const { state, check } = switchableCheck({ ok: true, note: 'ok' });
-    const h = jobHarness([jobConfig('app', { service: service('app'), health, when: { kind: 'once', source: 'db', event: 'healthy' } })], {
-      healthChecks: { app: check },
-    });
+    const h = jobHarness(
+      [
+        jobConfig('app', {
+          service: service('app'),
+          health,
+          when: { kind: 'once', source: 'db', event: 'healthy' },
+        }),
+      ],
+      {
+        healthChecks: { app: check },
+      },
+    );
     h.startup();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(state.runs).toBe(0);
@@ -30,7 +39,9 @@ describe('health checks', () => {
 
   it('pass: publish healthy every time and heartbeat; fail: publish unhealthy and mark critical', async () => {
     const { state, check } = switchableCheck({ ok: true, note: 'fine' });
-    const h = jobHarness([jobConfig('app', { service: service('app'), health })], { healthChecks: { app: check } });
+    const h = jobHarness([jobConfig('app', { service: service('app'), health })], {
+      healthChecks: { app: check },
+    });
     h.startup();
     await eventually(() => h.timeline.count('healthy:app') >= 2);
     expect(h.registration('app').calls.slice(0, 2)).toEqual(['pass', 'pass']);
@@ -59,9 +70,12 @@ describe('health checks', () => {
 
   it('initial_status registers the service as soon as the job starts', async () => {
     const { check } = switchableCheck({ ok: true, note: 'ok' });
-    const h = jobHarness([jobConfig('app', { service: service('app', { initialStatus: 'warning' }), health })], {
-      healthChecks: { app: check },
-    });
+    const h = jobHarness(
+      [jobConfig('app', { service: service('app', { initialStatus: 'warning' }), health })],
+      {
+        healthChecks: { app: check },
+      },
+    );
     await h.job('app').consulSettled();
     expect(h.registration('app').calls).toEqual(['registerInitial']);
     await h.job('app').stop({ killAfter: 100 });
@@ -69,7 +83,9 @@ describe('health checks', () => {
 
   it('maintenance pauses checks and heartbeats until it is over', async () => {
     const { state, check } = switchableCheck({ ok: true, note: 'ok' });
-    const h = jobHarness([jobConfig('app', { service: service('app'), health })], { healthChecks: { app: check } });
+    const h = jobHarness([jobConfig('app', { service: service('app'), health })], {
+      healthChecks: { app: check },
+    });
     h.startup();
     await eventually(() => h.registration('app').calls.includes('pass'));
 
@@ -89,7 +105,9 @@ describe('health checks', () => {
 
   it('stops checking before it deregisters, so no heartbeat re-registers a stopped service', async () => {
     const { check } = switchableCheck({ ok: true, note: 'ok' });
-    const h = jobHarness([jobConfig('app', { service: service('app'), health })], { healthChecks: { app: check } });
+    const h = jobHarness([jobConfig('app', { service: service('app'), health })], {
+      healthChecks: { app: check },
+    });
     h.startup();
     await eventually(() => h.registration('app').calls.includes('pass'));
     await h.job('app').stop({ killAfter: 100 });

@@ -115,7 +115,9 @@ describe('global shutdown', () => {
   });
 
   it('ignores the triggers of ordinary jobs once shutting down', async () => {
-    const h = jobHarness([jobConfig('reload', { when: { kind: 'each', source: 'watch.db', event: 'changed' } })]);
+    const h = jobHarness([
+      jobConfig('reload', { when: { kind: 'each', source: 'watch.db', event: 'changed' } }),
+    ]);
     h.bus.publish({ code: 'shutdown', source: 'global' });
     h.bus.publish({ code: 'changed', source: 'watch.db' });
     await h.bus.settled();

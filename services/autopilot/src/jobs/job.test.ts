@@ -24,7 +24,9 @@ describe('a job without `when`', () => {
 
 describe('when: once', () => {
   it('waits for its exact source and event, and runs only the first time', async () => {
-    const h = jobHarness([jobConfig('app', { when: { kind: 'once', source: 'setup', event: 'exitSuccess' } })]);
+    const h = jobHarness([
+      jobConfig('app', { when: { kind: 'once', source: 'setup', event: 'exitSuccess' } }),
+    ]);
     h.startup();
     h.bus.publish({ code: 'exitFailed', source: 'setup' });
     h.bus.publish({ code: 'exitSuccess', source: 'other' });
@@ -53,7 +55,9 @@ describe('when: once', () => {
 
 describe('when: each', () => {
   it('runs again for every matching event', async () => {
-    const h = jobHarness([jobConfig('reload', { when: { kind: 'each', source: 'watch.db', event: 'changed' } })]);
+    const h = jobHarness([
+      jobConfig('reload', { when: { kind: 'each', source: 'watch.db', event: 'changed' } }),
+    ]);
     h.processes.exitsWith('reload', 0);
     h.startup();
     for (let i = 0; i < 3; i++) {
@@ -65,7 +69,9 @@ describe('when: each', () => {
   });
 
   it('coalesces a burst that arrives during a run into one more run, never two at once', async () => {
-    const h = jobHarness([jobConfig('reload', { when: { kind: 'each', source: 'watch.db', event: 'changed' } })]);
+    const h = jobHarness([
+      jobConfig('reload', { when: { kind: 'each', source: 'watch.db', event: 'changed' } }),
+    ]);
     h.startup();
     h.bus.publish({ code: 'changed', source: 'watch.db' });
     await eventually(() => h.processes.of('reload').length === 1);
@@ -136,7 +142,9 @@ describe('exits', () => {
   });
 
   it('a run that overruns its timeout is killed and counts as failed', async () => {
-    const h = jobHarness([jobConfig('slow', { exec: ['sleep', '30'], timeout: 100 })], { realProcesses: true });
+    const h = jobHarness([jobConfig('slow', { exec: ['sleep', '30'], timeout: 100 })], {
+      realProcesses: true,
+    });
     h.startup();
     await h.job('slow').completed;
     expect(h.timeline.entries).toContain('exitFailed:slow');
@@ -182,7 +190,9 @@ describe('restarts', () => {
 
 describe('when: interval', () => {
   it('runs at startup and again every interval', async () => {
-    const h = jobHarness([jobConfig('sensor', { when: { kind: 'interval', interval: 15 }, restarts: { kind: 'unlimited' } })]);
+    const h = jobHarness([
+      jobConfig('sensor', { when: { kind: 'interval', interval: 15 }, restarts: { kind: 'unlimited' } }),
+    ]);
     h.processes.exitsWith('sensor', 0);
     h.startup();
     await eventually(() => h.processes.of('sensor').length >= 3);
@@ -191,7 +201,12 @@ describe('when: interval', () => {
   });
 
   it('stops ticking once its restarts are used up', async () => {
-    const h = jobHarness([jobConfig('sensor', { when: { kind: 'interval', interval: 10 }, restarts: { kind: 'count', count: 2 } })]);
+    const h = jobHarness([
+      jobConfig('sensor', {
+        when: { kind: 'interval', interval: 10 },
+        restarts: { kind: 'count', count: 2 },
+      }),
+    ]);
     h.processes.exitsWith('sensor', 0);
     h.startup();
     await h.job('sensor').completed;
@@ -199,7 +214,9 @@ describe('when: interval', () => {
   });
 
   it('does not start a second run while one is still going', async () => {
-    const h = jobHarness([jobConfig('slow', { when: { kind: 'interval', interval: 5 }, restarts: { kind: 'unlimited' } })]);
+    const h = jobHarness([
+      jobConfig('slow', { when: { kind: 'interval', interval: 5 }, restarts: { kind: 'unlimited' } }),
+    ]);
     h.startup();
     await eventually(() => h.processes.of('slow').length === 1);
     await new Promise((resolve) => setTimeout(resolve, 40));

@@ -36,7 +36,12 @@ describe('process runner', () => {
 
   it('wraps each output line into a log record naming the job, stderr as warn', async () => {
     const { logger, lines } = capturingLogger();
-    await runToCompletion({ name: 'hello', argv: ['sh', '-c', 'echo out; echo err >&2'], logger, captureOutput: true });
+    await runToCompletion({
+      name: 'hello',
+      argv: ['sh', '-c', 'echo out; echo err >&2'],
+      logger,
+      captureOutput: true,
+    });
     expect(lines).toContainEqual(expect.objectContaining({ job: 'hello', msg: 'out', level: 30 }));
     expect(lines).toContainEqual(expect.objectContaining({ job: 'hello', msg: 'err', level: 40 }));
   });
@@ -85,7 +90,12 @@ describe('process runner', () => {
 describe('process runner with a daemonised grandchild', () => {
   it('reports the exit even while a background grandchild keeps the output pipe open', async () => {
     const { logger } = capturingLogger();
-    const running = startProcess({ name: 'd', argv: ['sh', '-c', 'sleep 5 & echo $! ; exit 0'], logger, captureOutput: true });
+    const running = startProcess({
+      name: 'd',
+      argv: ['sh', '-c', 'sleep 5 & echo $! ; exit 0'],
+      logger,
+      captureOutput: true,
+    });
     const result = await running.done;
     expect(result.code).toBe(0);
     running.signal('SIGKILL');

@@ -55,7 +55,8 @@ export function startProcess(options: RunOptions): RunningProcess {
   const collect = (stream: NodeJS.ReadableStream | null, level: 'info' | 'warn') => {
     if (!stream) return;
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-      if (options.captureOutput && output.length < OUTPUT_LIMIT) output += `${line}\n`.slice(0, OUTPUT_LIMIT - output.length);
+      if (options.captureOutput && output.length < OUTPUT_LIMIT)
+        output += `${line}\n`.slice(0, OUTPUT_LIMIT - output.length);
       log[level](line);
     });
   };

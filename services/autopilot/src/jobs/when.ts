@@ -13,10 +13,14 @@ const STOP_EVENTS: readonly EventCode[] = ['stopping', 'stopped', 'shutdown'];
 
 /** A job that runs because something is stopping: it keeps listening through the shutdown. */
 export function isStopHook(config: JobConfig): boolean {
-  return config.exec !== undefined && config.when.kind !== 'interval' && STOP_EVENTS.includes(config.when.event);
+  return (
+    config.exec !== undefined && config.when.kind !== 'interval' && STOP_EVENTS.includes(config.when.event)
+  );
 }
 
 /** True when `config` reacts to `jobName`'s `stopping`: `jobName` waits for it before stopping. */
 export function runsBeforeStopOf(config: JobConfig, jobName: string): boolean {
-  return config.when.kind !== 'interval' && config.when.event === 'stopping' && config.when.source === jobName;
+  return (
+    config.when.kind !== 'interval' && config.when.event === 'stopping' && config.when.source === jobName
+  );
 }

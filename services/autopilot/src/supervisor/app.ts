@@ -150,6 +150,12 @@ export class App implements ControlActions {
   private async replaceGeneration(next: Config): Promise<void> {
     if (this.shuttingDown) return;
     const replacement = this.newGeneration(next); // may throw: then the running one is kept
+    if (next.control.socket !== this.config.control.socket) {
+      this.log.warn(
+        { socket: this.config.control.socket },
+        'reload: the control socket cannot move; keeping it',
+      );
+    }
     this.log.info({ path: next.path }, 'reloading: stopping all jobs');
     await this.generation.stop();
     this.config = next;

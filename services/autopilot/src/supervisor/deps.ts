@@ -1,6 +1,14 @@
 // What the App is built from. Every part is created through a factory here, so unit tests pass
 // fakes and supervisor/wiring.ts passes the real discovery, watches, telemetry and control server.
-import type { Config, ConsulConfig, HealthConfig, JobConfig, TelemetryConfig, TemplateConfig, WatchConfig } from '../config/types.ts';
+import type {
+  Config,
+  ConsulConfig,
+  HealthConfig,
+  JobConfig,
+  TelemetryConfig,
+  TemplateConfig,
+  WatchConfig,
+} from '../config/types.ts';
 import type { ControlActions } from '../control/types.ts';
 import type { Discovery } from '../discovery/types.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -76,12 +84,15 @@ export interface AppDeps {
   /** Re-reads the config file on reload; throws (ConfigError) on a bad file. */
   loadConfig(path: string): Promise<Config>;
   createDiscovery(consul: ConsulConfig | undefined, logger: Logger): DiscoveryHandle;
-  createHealthCheck(health: HealthConfig, context: { logger: Logger; env: NodeJS.ProcessEnv; name: string }): HealthCheck;
+  createHealthCheck(
+    health: HealthConfig,
+    context: { logger: Logger; env: NodeJS.ProcessEnv; name: string },
+  ): HealthCheck;
   /** The address a service job advertises, for CONTAINERPILOT_{JOB}_IP; throws when none matches. */
   resolveAddress(job: JobConfig): string;
   createWatch(config: WatchConfig, context: WatchContext): WatchHandle;
   createTelemetry(config: TelemetryConfig | undefined, context: TelemetryContext): TelemetryHandle;
-  /** Absent until templates/ exists: configs with templates are then refused. */
+  /** Absent in unit tests that have no templates: configs with templates are then refused. */
   createTemplates?(configs: TemplateConfig[], context: TemplatesContext): TemplatesHandle;
   startControlServer?(context: ControlServerContext): Promise<ControlServerHandle>;
   /** SIGUSR1: reopen the log file (logrotate). */

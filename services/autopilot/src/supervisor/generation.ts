@@ -28,17 +28,25 @@ export class Generation {
   constructor(config: Config, deps: AppDeps, env: JobEnvironment) {
     this.config = config;
     this.log = deps.logger;
-    this.bus = new EventBus((name, error) => this.log.error({ err: error, subscriber: name }, 'event handler failed'));
+    this.bus = new EventBus((name, error) =>
+      this.log.error({ err: error, subscriber: name }, 'event handler failed'),
+    );
     this.discovery = needsDiscovery(config) ? deps.createDiscovery(config.consul, deps.logger) : undefined;
-    this.telemetry = deps.createTelemetry(config.telemetry, { bus: this.bus, logger: deps.logger, discovery: this.discovery });
+    this.telemetry = deps.createTelemetry(config.telemetry, {
+      bus: this.bus,
+      logger: deps.logger,
+      discovery: this.discovery,
+    });
     for (const job of config.jobs) {
-      if (job.service) env.setJobIp(job.name, this.addressOf(job, deps));
+      const address = job.service ? this.addressOf(job, deps) : undefined;
+      if (address !== undefined) env.setJobIp(job.name, address);
     }
     this.jobs = createJobs(config.jobs, (job) => ({
       bus: this.bus,
       logger: deps.logger,
       env,
-      registration: job.service && job.health ? this.discovery?.registration(job.service, job.health.ttl) : undefined,
+      registration:
+        job.service && job.health ? this.discovery?.registration(job.service, job.health.ttl) : undefined,
       healthCheck: job.health ? this.healthCheck(job, deps, env) : undefined,
       spawn: deps.spawn,
       delay: deps.delay,
@@ -56,13 +64,24 @@ export class Generation {
         )
       : [];
     if (config.templates.length > 0 && !deps.createTemplates) {
-      this.log.error({ templates: config.templates.map((t) => t.name) }, 'templates are not supported by this build; ignoring them');
+      this.log.error(
+        { templates: config.templates.map((t) => t.name) },
+        'templates are not supported by this build; ignoring them',
+      );
     }
     this.templates =
       config.templates.length > 0 && deps.createTemplates
-        ? deps.createTemplates(config.templates, { bus: this.bus, logger: deps.logger, discovery: this.discovery, env: () => env.forChild() })
+        ? deps.createTemplates(config.templates, {
+            bus: this.bus,
+            logger: deps.logger,
+            discovery: this.discovery,
+            env: () => env.forChild(),
+          })
         : undefined;
-    this.jobsFinished = this.jobs.length > 0 ? Promise.all(this.jobs.map((job) => job.completed)).then(() => undefined) : new Promise(() => {});
+    this.jobsFinished =
+      this.jobs.length > 0
+        ? Promise.all(this.jobs.map((job) => job.completed)).then(() => undefined)
+        : new Promise(() => {});
   }
 
   /** Subscribes every job before anything publishes, then kicks everything off with `startup`. */
@@ -92,8 +111,8 @@ export class Generation {
   private async stopInOrder(): Promise<void> {
     const { stopTimeout } = this.config;
     this.publish('shutdown');
-    const hooks = this.jobs.filter((job) => job.isStopHook);
-    const ordinary = this.jobs.filter((job) => !job.isStopHook);
+    const hooks = this.jobs.filter((job) => job.awaitsStopEvent);
+    const ordinary = this.jobs.filter((job) => !hooks.includes(job));
     await Promise.all(ordinary.map((job) => job.stop({ killAfter: stopTimeout })));
     await this.waitForStopHooks(hooks);
     await Promise.all(hooks.map((job) => job.stop({ killAfter: 0 })));
@@ -112,19 +131,25 @@ export class Generation {
       const busy = hooks.filter((hook) => hook.hasStarted && !hook.isComplete);
       const left = deadline - Date.now();
       if (busy.length === 0) return;
-      if (left <= 0 || !(await settlesWithin(Promise.race(busy.map((hook) => hook.completed)), left, realDelay))) {
-        this.log.warn({ jobs: busy.map((hook) => hook.name) }, 'stop hooks still running after stopTimeout; killing them');
+      if (
+        left <= 0 ||
+        !(await settlesWithin(Promise.race(busy.map((hook) => hook.completed)), left, realDelay))
+      ) {
+        this.log.warn(
+          { jobs: busy.map((hook) => hook.name) },
+          'stop hooks still running after stopTimeout; killing them',
+        );
         return;
       }
     }
   }
 
-  private addressOf(job: JobConfig, deps: AppDeps): string {
+  private addressOf(job: JobConfig, deps: AppDeps): string | undefined {
     try {
       return deps.resolveAddress(job);
     } catch (error) {
       this.log.warn({ job: job.name, err: error }, 'no address for CONTAINERPILOT_{JOB}_IP');
-      return '';
+      return undefined;
     }
   }
 
@@ -137,5 +162,10 @@ export class Generation {
 }
 
 function needsDiscovery(config: Config): boolean {
-  return config.consul !== undefined || config.watches.length > 0 || config.jobs.some((job) => job.service !== undefined);
+  return (
+    config.consul !== undefined ||
+    config.watches.length > 0 ||
+    config.templates.length > 0 ||
+    config.jobs.some((job) => job.service !== undefined)
+  );
 }

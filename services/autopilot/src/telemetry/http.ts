@@ -1,11 +1,12 @@
 // The telemetry HTTP server: GET /metrics (Prometheus text format) and GET /status (JSON).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.ts';
 
 export interface TelemetryHttpHandlers {
-  registry: Registry;
+  /** Prometheus text exposition format. */
+  metrics: () => Promise<string>;
   status: () => unknown;
   logger: Logger;
 }
@@ -45,8 +46,8 @@ async function answer(
   }
   try {
     if (urlPath === '/status') return json(res, 200, handlers.status());
-    const text = await handlers.registry.metrics();
-    res.writeHead(200, { 'Content-Type': handlers.registry.contentType }).end(text);
+    const text = await handlers.metrics();
+    res.writeHead(200, { 'Content-Type': Registry.PROMETHEUS_CONTENT_TYPE }).end(text);
   } catch (error) {
     handlers.logger.error({ err: error, path: urlPath }, 'telemetry: request failed');
     json(res, 500, { error: error instanceof Error ? error.message : String(error) });

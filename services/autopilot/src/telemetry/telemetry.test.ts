@@ -159,11 +159,22 @@ describe('built-in series', () => {
     expect(await scrape(telemetry)).toContain('containerpilot_watch_instances{service="hello"} 2');
   });
 
-  it('includes the process metrics, from a registry of its own', async () => {
+  it('includes the process metrics alongside its own series', async () => {
     const telemetry = await startTelemetry();
     const text = await scrape(telemetry);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('keeps each App its own series: two in one process (or a reload) never collide', async () => {
+    const first = await startTelemetry([metric('gauge', 'depth')]);
+    const second = await startTelemetry([metric('gauge', 'depth')]);
+
+    first.putMetric({ app_jobs_depth: 1 });
+    second.putMetric({ app_jobs_depth: 2 });
+
+    expect(await scrape(first)).toMatch(/^app_jobs_depth 1$/m);
+    expect(await scrape(second)).toMatch(/^app_jobs_depth 2$/m);
   });
 });
 

@@ -3,7 +3,7 @@
 // telemetry.metrics, and the HTTP server for /metrics and /status, advertised in Consul.
 import type { Server } from 'node:http';
 import os from 'node:os';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { TelemetryConfig } from '../config/types.ts';
 import { resolveAddress } from '../discovery/address.ts';
 import type { Discovery } from '../discovery/types.ts';
@@ -12,9 +12,10 @@ import type { Logger } from '../logging/logger.ts';
 import type { StatusSnapshot } from '../supervisor/types.ts';
 import { AUTOPILOT_VERSION } from '../version.ts';
 import { registerBuiltinMetrics, type BuiltinMetrics } from './builtin-metrics.ts';
+import { processMetricsRegistry } from './process-metrics.ts';
 import { boundPort, listenTelemetry } from './http.ts';
 import { SelfRegistration, telemetryService } from './self-registration.ts';
-import { statusDocument } from './status.ts';
+import { statusDocument, type StatusDocument } from './status.ts';
 import { UserMetrics } from './user-metrics.ts';
 
 export interface TelemetryOptions {
@@ -29,6 +30,7 @@ export interface TelemetryOptions {
 }
 
 export class Telemetry {
+  /** This App's series; process metrics live in a registry shared by the process. */
   readonly registry = new Registry();
   private readonly builtins: BuiltinMetrics;
   private readonly userMetrics: UserMetrics;
@@ -43,7 +45,6 @@ export class Telemetry {
   constructor(options: TelemetryOptions) {
     this.options = options;
     this.log = options.logger.child({ component: 'telemetry' });
-    collectDefaultMetrics({ register: this.registry });
     this.builtins = registerBuiltinMetrics(this.registry);
     this.userMetrics = new UserMetrics(options.config?.metrics ?? [], this.registry);
     this.untap = options.bus.tap((event) =>
@@ -75,7 +76,12 @@ export class Telemetry {
     return this.listening;
   }
 
-  status(): unknown {
+  /** The Prometheus exposition: this App's series plus the process's. */
+  metricsText(): Promise<string> {
+    return Registry.merge([processMetricsRegistry(), this.registry]).metrics();
+  }
+
+  status(): StatusDocument {
     const snapshot = this.statusProvider?.() ?? {
       version: AUTOPILOT_VERSION,
       maintenance: false,
@@ -90,7 +96,7 @@ export class Telemetry {
     if (!config || this.server) return;
     const address = resolveAddress(config.interfaces);
     this.server = await listenTelemetry(address, config.port, {
-      registry: this.registry,
+      metrics: () => this.metricsText(),
       status: () => this.status(),
       logger: this.log,
     });

@@ -35,6 +35,9 @@ class FakeCatalog {
   watchService = async (service: string) => {
     if (!this.watched.includes(service)) this.watched.push(service);
   };
+  watchKey = async (key: string) => {
+    if (!this.watched.includes(`key:${key}`)) this.watched.push(`key:${key}`);
+  };
 }
 
 async function setup(templateText: string, onChange?: string[]) {
@@ -55,6 +58,7 @@ async function setup(templateText: string, onChange?: string[]) {
         data: catalog,
         env: { GREETING: 'hi' },
         watchService: catalog.watchService,
+        watchKey: catalog.watchKey,
       },
     );
   const renderer = makeRenderer();

@@ -17,6 +17,8 @@ export interface RendererDeps {
   env: NodeJS.ProcessEnv;
   /** Make sure a service used by the template is watched (the first render discovers them). */
   watchService(service: string): Promise<void>;
+  /** Likewise for a KV key read with `key` / `keyOrDefault`. */
+  watchKey(key: string): Promise<void>;
 }
 
 export class TemplateRenderer {
@@ -83,7 +85,14 @@ export class TemplateRenderer {
   /** A dry run collects the services the template reads, so they are watched before the real render. */
   private async discoverDependencies(): Promise<void> {
     this.execute();
-    await Promise.all([...this.used.services].map((service) => this.deps.watchService(service)));
+    await this.watchDependencies();
+  }
+
+  private async watchDependencies(): Promise<void> {
+    await Promise.all([
+      ...[...this.used.services].map((service) => this.deps.watchService(service)),
+      ...[...this.used.keys].map((key) => this.deps.watchKey(key)),
+    ]);
   }
 
   private execute(): string {
@@ -103,7 +112,8 @@ export class TemplateRenderer {
       this.log.error({ err: error }, 'template render failed; keeping the previous file');
       return;
     }
-    for (const service of this.used.services) await this.deps.watchService(service);
+    // A branch taken only now may read a service or key the earlier renders never asked for.
+    await this.watchDependencies();
     const first = this.renders === 0;
     this.renders += 1;
     const previous = await readFile(this.config.dest, 'utf8').catch(() => undefined);

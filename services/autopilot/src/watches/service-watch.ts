@@ -46,7 +46,6 @@ export function instancesDiffer(before: Instance[], after: Instance[]): boolean 
 export class ServiceWatch {
   readonly name: string;
   readonly source: string;
-  private readonly config: WatchConfig;
   private readonly deps: ServiceWatchDeps;
   private readonly loop: BlockingLoop<ServiceEntry[]>;
   private readonly listeners = new Set<InstancesListener>();
@@ -58,7 +57,6 @@ export class ServiceWatch {
 
   constructor(config: WatchConfig, deps: ServiceWatchDeps) {
     if (config.kind !== 'service') throw new Error(`watch ${config.name}: not a service watch`);
-    this.config = config;
     this.deps = deps;
     this.name = config.name;
     this.source = `watch.${config.name}`;
@@ -107,13 +105,13 @@ export class ServiceWatch {
   }
 
   private update(next: Instance[]): void {
-    const first = !this.answered;
     this.answered = true;
     this.markAnswered();
     this.deps.onInstanceCount?.(this.name, next.length);
     const differs = instancesDiffer(this.current, next);
     this.current = next;
-    if (!differs || (first && next.length === 0)) return;
+    // Starting from no instances, an empty first answer is no change: nothing published (as in CP).
+    if (!differs) return;
     this.deps.logger.debug({ watch: this.name, instances: next.length }, 'watched service changed');
     for (const listener of this.listeners) {
       try {
@@ -124,9 +122,5 @@ export class ServiceWatch {
     }
     this.deps.bus.publish({ code: 'changed', source: this.source });
     this.deps.bus.publish({ code: next.length > 0 ? 'healthy' : 'unhealthy', source: this.source });
-  }
-
-  get settings(): Readonly<WatchConfig> {
-    return this.config;
   }
 }

@@ -6,7 +6,10 @@ import JSON5 from 'json5';
 import { configFuncs } from '../../../autopilot/src/config/template/config-funcs.ts';
 import { render } from '../../../autopilot/src/config/template/template.ts';
 
-export function renderContainerPilotConfig(path: string, env: Record<string, string>): Record<string, unknown> {
+export function renderContainerPilotConfig(
+  path: string,
+  env: Record<string, string>,
+): Record<string, unknown> {
   const rendered = render(readFileSync(path, 'utf8'), env, { name: path, funcs: configFuncs(env) });
   return JSON5.parse<Record<string, unknown>>(rendered);
 }

@@ -46,6 +46,8 @@ export function spawnDemoProcess(entrypoint: string, env: Record<string, string>
         });
       }
     });
-    void exited.then((code) => reject(new Error(`${entrypoint} exited with ${code} before listening: ${stderr}`)));
+    void exited.then((code) =>
+      reject(new Error(`${entrypoint} exited with ${code} before listening: ${stderr}`)),
+    );
   });
 }

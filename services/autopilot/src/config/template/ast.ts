@@ -51,3 +51,21 @@ export interface Tree {
   /** Templates declared with {{define}} or {{block}}, by name. */
   defines: Map<string, Node[]>;
 }
+
+/** How an operand is shown in error messages. */
+export function describeOperand(op: Operand): string {
+  switch (op.type) {
+    case 'string':
+      return JSON.stringify(op.value);
+    case 'number':
+      return op.text;
+    case 'bool':
+      return String(op.value);
+    case 'dot':
+      return '.';
+    case 'variable':
+      return op.name;
+    default:
+      return op.type;
+  }
+}

@@ -1,7 +1,7 @@
 // The predefined functions of text/template (and, or and call are handled by the executor because
 // they need lazy evaluation or the raw function). Each throws TemplateFuncError with Go's wording.
 import { TemplateFuncError } from './errors.ts';
-import { formatValue, goTypeName, isMapLike, sprint, sprintf, sprintln } from './format.ts';
+import { goTypeName, isMapLike, sprint, sprintf, sprintln } from './format.ts';
 
 export type TemplateFunc = (...args: never[]) => unknown;
 export type FuncMap = Readonly<Record<string, TemplateFunc>>;
@@ -98,10 +98,15 @@ const HTML: Record<string, string> = {
 const htmlEscape = (s: string): string => s.replace(/[&'<>"\0]/g, (c) => HTML[c]!);
 
 function jsEscape(s: string): string {
-  return s.replace(/[\\'"<>&=\u0000-\u001f\u2028\u2029]/g, (c) => {
-    if (c === '\\' || c === "'" || c === '"') return '\\' + c;
-    return '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-  });
+  let out = '';
+  for (const c of s) {
+    const code = c.charCodeAt(0);
+    if (c === '\\' || c === "'" || c === '"') out += '\\' + c;
+    else if (code < 0x20 || '<>&='.includes(c) || c === '\u2028' || c === '\u2029') {
+      out += '\\u' + code.toString(16).toUpperCase().padStart(4, '0');
+    } else out += c;
+  }
+  return out;
 }
 
 /** url.QueryEscape */

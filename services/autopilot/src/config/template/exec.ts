@@ -1,10 +1,19 @@
 // Evaluates a parsed template against data, following text/template/exec.go: dot and $, variable
 // scopes that end at {{end}}, field chains on maps/objects (methods are called), pipelines passing
 // the previous result as the last argument, lazy and/or, range over arrays/maps/ints with else.
-import type { Command, ControlNode, Node, Operand, Pipeline, Tree } from './ast.ts';
+import {
+  describeOperand,
+  type Command,
+  type ControlNode,
+  type Node,
+  type Operand,
+  type Pipeline,
+  type Tree,
+} from './ast.ts';
 import { BUILTINS, isTrue, type FuncMap } from './builtins.ts';
 import { TemplateError, TemplateFuncError, type Position } from './errors.ts';
-import { formatValue, goTypeName, mapEntries } from './format.ts';
+import { lookupField, rangeItems } from './fields.ts';
+import { formatValue, goTypeName } from './format.ts';
 
 export interface ExecOptions {
   funcs?: FuncMap;
@@ -90,7 +99,11 @@ class State {
 
   private walkRange(dot: unknown, node: ControlNode): void {
     const value = this.evalPipeline(dot, { ...node.pipe, decl: [] });
-    const items = this.rangeItems(value, node.pipe);
+    if (typeof value === 'number' && node.pipe.decl.length > 1) {
+      this.fail(node.pipe.pos, `can't use ${value} to iterate over more than one variable`);
+    }
+    const items =
+      rangeItems(value) ?? this.fail(node.pipe.pos, `range can't iterate over ${formatValue(value)}`);
     if (items.length === 0) {
       if (node.elseList) this.walkList(dot, node.elseList);
       return;
@@ -98,8 +111,14 @@ class State {
     const [first, second] = node.pipe.decl;
     for (const [key, elem] of items) {
       const mark = this.vars.length;
-      if (second !== undefined) this.vars.push({ name: first!, value: key }, { name: second, value: elem });
-      else if (first !== undefined) this.vars.push({ name: first, value: elem });
+      const bind = (name: string, value: unknown): void => {
+        if (node.pipe.isAssign) this.setVar(name, value, node.pipe.pos);
+        else this.vars.push({ name, value });
+      };
+      if (second !== undefined) {
+        bind(first!, key);
+        bind(second, elem);
+      } else if (first !== undefined) bind(first, elem);
       try {
         this.walkList(elem, node.list);
       } catch (signal) {
@@ -109,19 +128,6 @@ class State {
         this.vars.length = mark;
       }
     }
-  }
-
-  private rangeItems(value: unknown, pipe: Pipeline): [unknown, unknown][] {
-    if (value === null || value === undefined) return [];
-    if (Array.isArray(value)) return value.map((v, i) => [i, v]);
-    if (typeof value === 'number' && Number.isInteger(value)) {
-      if (pipe.decl.length > 1)
-        this.fail(pipe.pos, `can't use ${value} to iterate over more than one variable`);
-      return Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
-    }
-    if (value instanceof Set) return [...value].map((v, i) => [i, v]);
-    if (typeof value === 'object') return mapEntries(value);
-    return this.fail(pipe.pos, `range can't iterate over ${formatValue(value)}`);
   }
 
   private walkTemplate(dot: unknown, node: Extract<Node, { type: 'template' }>): void {
@@ -185,7 +191,7 @@ class State {
 
   private notAFunction(cmd: Command, final?: { value: unknown }): void {
     if (cmd.args.length > 1 || final)
-      this.fail(cmd.pos, `can't give argument to non-function ${describe(cmd.args[0]!)}`);
+      this.fail(cmd.pos, `can't give argument to non-function ${describeOperand(cmd.args[0]!)}`);
   }
 
   private evalArg(dot: unknown, arg: Operand): unknown {
@@ -237,32 +243,22 @@ class State {
     final?: { value: unknown },
   ): unknown {
     const hasArgs = args.length > 0 || final !== undefined;
-    if (receiver === null || receiver === undefined) return NO_VALUE; // as Go: a field of no value is no value
-    if ((typeof receiver !== 'object' && typeof receiver !== 'function') || Array.isArray(receiver)) {
-      return this.fail(pos, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
-    }
-    const noArgs = (): void => {
-      if (hasArgs) this.fail(pos, `${name} is not a method but has arguments`);
-    };
-    if (receiver instanceof Map || isPlain(receiver)) {
-      noArgs();
-      const present = receiver instanceof Map ? receiver.has(name) : Object.hasOwn(receiver, name);
-      if (present)
-        return receiver instanceof Map ? receiver.get(name) : (receiver as Record<string, unknown>)[name];
-      if (this.missingKey === 'error') this.fail(pos, `map has no entry for key ${JSON.stringify(name)}`);
-      return this.missingKey === 'zero' ? '' : NO_VALUE;
-    }
-    if (!(name in receiver) || name in Object.prototype) {
-      return this.fail(pos, `can't evaluate field ${name} in type ${receiver.constructor?.name ?? 'object'}`);
-    }
-    const member = (receiver as Record<string, unknown>)[name];
-    if (typeof member !== 'function') {
-      noArgs();
-      return member;
+    const field = lookupField(receiver, name);
+    switch (field.kind) {
+      case 'none':
+        return this.fail(pos, `can't evaluate field ${name} in type ${field.type}`);
+      case 'missing':
+        if (hasArgs) this.fail(pos, `${name} is not a method but has arguments`);
+        if (receiver === null || receiver === undefined) return NO_VALUE; // as Go: a field of no value is no value
+        if (this.missingKey === 'error') this.fail(pos, `map has no entry for key ${JSON.stringify(name)}`);
+        return this.missingKey === 'zero' ? '' : NO_VALUE;
+      case 'value':
+        if (hasArgs) this.fail(pos, `${name} is not a method but has arguments`);
+        return field.value;
     }
     const argv = args.map((a) => this.evalArg(dot, a));
     if (final) argv.push(final.value);
-    return this.call(name, () => (member as (...a: unknown[]) => unknown).apply(receiver, argv), pos);
+    return this.call(name, () => field.method.apply(receiver, argv), pos);
   }
 
   private evalFunction(
@@ -323,27 +319,5 @@ class State {
       }
     }
     this.fail(pos, `undefined variable: ${name}`);
-  }
-}
-
-const isPlain = (v: object): boolean => {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
-
-function describe(op: Operand): string {
-  switch (op.type) {
-    case 'string':
-      return JSON.stringify(op.value);
-    case 'number':
-      return op.text;
-    case 'bool':
-      return String(op.value);
-    case 'dot':
-      return '.';
-    case 'variable':
-      return op.name;
-    default:
-      return op.type;
   }
 }

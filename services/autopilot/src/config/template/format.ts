@@ -16,6 +16,12 @@ function compareKeys(a: unknown, b: unknown): number {
 export const isMapLike = (v: unknown): v is object =>
   v instanceof Map || (typeof v === 'object' && v !== null && !Array.isArray(v));
 
+/** A plain object (Go map), as opposed to a class instance (Go struct). */
+export const isPlain = (v: object): boolean => {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
 export function goTypeName(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return 'string';

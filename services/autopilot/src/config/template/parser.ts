@@ -2,19 +2,17 @@
 // grammar, the same parse-time checks (undefined variables, unknown functions when a function table
 // is given, misplaced else/end/break) and messages that say what was found where.
 import type { Command, Node, Operand, Pipeline, Tree } from './ast.ts';
-import { TemplateError } from './errors.ts';
-import { lex, type Token, type TokenKind } from './lexer.ts';
-import { unquote } from './unquote.ts';
+import { BUILTINS } from './builtins.ts';
+import { TokenCursor } from './cursor.ts';
+import { lex, type Token } from './lexer.ts';
+import { parseNumber, unquote } from './literals.ts';
 
 export interface ParseOptions {
   /** When given, calls to names outside this set are parse errors (as in Go). */
   funcNames?: ReadonlySet<string>;
 }
 
-const BUILTIN_NAMES = new Set([
-  'and', 'or', 'not', 'len', 'index', 'slice', 'print', 'printf', 'println', 'html', 'urlquery', 'js', 'call',
-  'eq', 'ne', 'lt', 'le', 'gt', 'ge',
-]); // prettier-ignore
+const BUILTIN_NAMES = new Set([...Object.keys(BUILTINS), 'and', 'or', 'call']);
 
 export function parse(src: string, name: string, options: ParseOptions = {}): Tree {
   return new Parser(lex(src, name), name, options).parseTree();
@@ -22,19 +20,17 @@ export function parse(src: string, name: string, options: ParseOptions = {}): Tr
 
 type Terminator = 'end' | 'else';
 
-class Parser {
-  private i = 0;
+class Parser extends TokenCursor {
   private vars: string[][] = [['$']];
   private rangeDepth = 0;
   /** The `end`/`else` keyword token that closed the last list, for error positions. */
   private terminator: Token | undefined;
   private readonly defines = new Map<string, Node[]>();
-  private readonly tokens: Token[];
   private readonly name: string;
   private readonly options: ParseOptions;
 
   constructor(tokens: Token[], name: string, options: ParseOptions) {
-    this.tokens = tokens;
+    super(tokens);
     this.name = name;
     this.options = options;
   }
@@ -55,43 +51,6 @@ class Parser {
       if (node) root.push(node);
     }
     return { name: this.name, root, defines: this.defines };
-  }
-
-  // ---- token helpers ----
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
-  }
-  private next(): Token {
-    return this.tokens[Math.min(this.i++, this.tokens.length - 1)]!;
-  }
-  private peekNonSpace(): Token {
-    while (this.peek().kind === 'space') this.i++;
-    return this.peek();
-  }
-  private nextNonSpace(): Token {
-    this.peekNonSpace();
-    return this.next();
-  }
-  /** The keyword `n` non-space tokens ahead (used right after a left delimiter). */
-  private peekKeyword(n: number): string | undefined {
-    let j = this.i + n;
-    while (this.tokens[j]?.kind === 'space') j++;
-    const t = this.tokens[j];
-    return t?.kind === 'keyword' ? t.value : undefined;
-  }
-  private fail(t: Token, message: string): never {
-    throw new TemplateError(message, t.pos);
-  }
-  private describe(t: Token): string {
-    if (t.kind === 'eof') return 'EOF';
-    if (t.kind === 'rightDelim') return '"}}"';
-    if (t.kind === 'space') return 'space';
-    return `<${t.value}>`;
-  }
-  private expect(kind: TokenKind, context: string): Token {
-    const t = this.nextNonSpace();
-    if (t.kind !== kind) this.fail(t, `unexpected ${this.describe(t)} in ${context}`);
-    return t;
   }
 
   // ---- lists and actions ----
@@ -156,7 +115,9 @@ class Parser {
     this.vars.push([]);
     if (kind === 'range') this.rangeDepth++;
     const pipe = this.pipeline(kind, 'rightDelim');
-    let { list, end } = this.itemList(kind, at);
+    const body = this.itemList(kind, at);
+    const list = body.list;
+    let end = body.end;
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
     if (end === 'else') {
@@ -219,7 +180,8 @@ class Parser {
         if (context !== 'range') this.fail(sep, 'too many declarations in command');
         names.push(this.expect('variable', 'range declaration').value);
         sep = this.nextNonSpace();
-        if (sep.kind !== 'declare') this.fail(sep, 'range can only initialize variables with :=');
+        if (sep.kind !== 'declare' && sep.kind !== 'assign')
+          this.fail(sep, `expected := or = in range declaration`);
       }
       if (sep.kind === 'declare' || sep.kind === 'assign') {
         isAssign = sep.kind === 'assign';
@@ -303,7 +265,7 @@ class Parser {
       case 'char':
         return { type: 'number', value: this.unquoteToken(t).codePointAt(0) ?? 0, text: t.value, pos };
       case 'number':
-        return { type: 'number', value: this.parseNumber(t), text: t.value, pos };
+        return { type: 'number', value: this.number(t), text: t.value, pos };
       case 'bool':
         return { type: 'bool', value: t.value === 'true', pos };
       case 'nil':
@@ -319,24 +281,16 @@ class Parser {
     if (!this.vars.some((scope) => scope.includes(name))) this.fail(at, `undefined variable "${name}"`);
   }
 
+  private number(t: Token): number {
+    const value = parseNumber(t.value);
+    return value ?? this.fail(t, `bad number syntax: "${t.value}"`);
+  }
+
   private unquoteToken(t: Token): string {
     try {
       return unquote(t.value);
     } catch (err) {
       return this.fail(t, (err as Error).message);
     }
-  }
-
-  private parseNumber(t: Token): number {
-    const text = t.value.replace(/_/g, '');
-    const sign = text.startsWith('-') ? -1 : 1;
-    const body = text.replace(/^[+-]/, '');
-    let value: number;
-    if (/^0[xX][0-9a-fA-F]+$/.test(body)) value = parseInt(body.slice(2), 16);
-    else if (/^0[bB][01]+$/.test(body)) value = parseInt(body.slice(2), 2);
-    else if (/^0[oO]?[0-7]+$/.test(body)) value = parseInt(body.replace(/^0[oO]?/, ''), 8);
-    else if (/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(body)) value = Number(body);
-    else return this.fail(t, `bad number syntax: "${t.value}"`);
-    return sign * value;
   }
 }

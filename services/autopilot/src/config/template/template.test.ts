@@ -134,6 +134,8 @@ const GO_VERIFIED: [template: string, data: unknown, goOutput: string][] = [
     { L: [0, 1, '', [], {}, 'x', false, true, null] },
     'ftffftftf',
   ],
+  ['{{ $v := "" }}{{ range $v = .L }}{{ end }}{{ $v }}', { L: ['a', 'b'] }, 'b'],
+  ['{{ $i := 0 }}{{ $e := 0 }}{{ range $i, $e = .L }}{{ end }}{{ $i }}{{ $e }}', { L: ['a', 'b'] }, '1b'],
 ];
 
 describe('Go text/template engine', () => {

@@ -2,7 +2,6 @@
 // The function table is pluggable: ContainerPilot's config functions live in config-funcs.ts; the
 // nginx/consul-template renderer brings its own (service, key, ...).
 import type { Tree } from './ast.ts';
-import type { FuncMap } from './builtins.ts';
 import { execute, type ExecOptions } from './exec.ts';
 import { parse } from './parser.ts';
 

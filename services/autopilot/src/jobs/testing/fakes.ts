@@ -35,6 +35,8 @@ export class FakeRun implements RunningProcess {
   readonly signals: NodeJS.Signals[] = [];
   /** Signals this process survives (like a process that traps them). SIGKILL always works. */
   ignores: NodeJS.Signals[] = [];
+  /** Called for every signal received, e.g. to exit a little later like a graceful server. */
+  onSignal: ((signal: NodeJS.Signals) => void) | undefined;
   exited = false;
   private resolveDone!: (result: RunResult) => void;
   private readonly timeline: Timeline;
@@ -54,6 +56,7 @@ export class FakeRun implements RunningProcess {
     if (this.exited) return;
     this.signals.push(signal);
     this.timeline.add(`signal:${this.options.name}:${signal}`);
+    this.onSignal?.(signal);
     if (signal === 'SIGKILL' || !this.ignores.includes(signal)) {
       this.finish({ code: null, signal, timedOut: false, output: '' });
     }
@@ -172,7 +175,11 @@ export function jobConfig(name: string, overrides: Partial<JobConfig> = {}): Job
 }
 
 /** Polls until `condition` holds (fails the test after `timeoutMs`). */
-export async function eventually(condition: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function eventually(
+  condition: () => boolean,
+  timeoutMs = 3000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

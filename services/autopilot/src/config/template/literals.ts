@@ -1,4 +1,5 @@
-// Go's strconv.Unquote for "interpreted" strings, `raw` strings and 'c' character constants.
+// Go literals: strconv.Unquote for "interpreted" strings, `raw` strings and 'c' character
+// constants, and number literals (decimal, hex, octal, binary, floats, with _ separators).
 
 const SIMPLE: Record<string, string> = {
   a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"',
@@ -47,4 +48,16 @@ export function unquote(literal: string): string {
   flush();
   if (quote === "'" && [...out].length !== 1) throw new Error(`malformed character constant: ${literal}`);
   return out;
+}
+
+/** A Go number literal's value, or undefined if it is not one. */
+export function parseNumber(literal: string): number | undefined {
+  const text = literal.replace(/_/g, '');
+  const sign = text.startsWith('-') ? -1 : 1;
+  const body = text.replace(/^[+-]/, '');
+  if (/^0[xX][0-9a-fA-F]+$/.test(body)) return sign * parseInt(body.slice(2), 16);
+  if (/^0[bB][01]+$/.test(body)) return sign * parseInt(body.slice(2), 2);
+  if (/^0[oO]?[0-7]+$/.test(body)) return sign * parseInt(body.replace(/^0[oO]?/, ''), 8);
+  if (/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(body)) return sign * Number(body);
+  return undefined;
 }

@@ -1,0 +1,102 @@
+// One demo process supervised by autopilot (hello, world or nginx): started with its own port,
+// control socket and hostname so many can share one machine; stopped the way Kubernetes would stop a
+// pod (SIGTERM to autopilot, which deregisters, drains and stops its app), SIGKILL as a last resort.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+
+export interface InstanceSpec {
+  service: string;
+  /** 1-based ordinal within its service. */
+  ordinal: number;
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  root: string;
+  port: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const STOP_GRACE_MS = 30_000;
+
+export class Instance {
+  readonly spec: InstanceSpec;
+  readonly id: string;
+  readonly logFile: string;
+  private child: ChildProcess | undefined;
+  private log: WriteStream | undefined;
+  private exitInfo: ExitInfo | undefined;
+  private exited: Promise<ExitInfo> | undefined;
+  private stderrTail = '';
+
+  constructor(spec: InstanceSpec) {
+    this.spec = spec;
+    this.id = `${spec.service}-local-${spec.ordinal}`;
+    this.logFile = path.join(spec.logDir, `${this.id}.log`);
+  }
+
+  start(): void {
+    const node = path.join(this.spec.root, 'node_modules/.bin/node');
+    const autopilot = path.join(this.spec.root, 'services/autopilot/src/main.ts');
+    this.log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(node, [autopilot, '-config', this.spec.configPath], {
+      cwd: this.spec.root,
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.pipe(this.log, { end: false });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.log?.write(chunk);
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4096);
+    });
+    this.exited = once(child, 'exit').then(([code, signal]) => {
+      this.exitInfo = { code: code as number | null, signal: signal as NodeJS.Signals | null };
+      return this.exitInfo;
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exitInfo === undefined;
+  }
+
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  /** The last lines autopilot wrote to stderr: a config error names file:line:col there. */
+  get lastError(): string {
+    return this.stderrTail.trim();
+  }
+
+  whenExited(): Promise<ExitInfo> {
+    return this.exited ?? Promise.resolve({ code: null, signal: null });
+  }
+
+  /** Graceful stop; SIGKILL after the grace period. */
+  async stop(): Promise<ExitInfo> {
+    if (!this.child || !this.exited) return { code: null, signal: null };
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child?.kill('SIGKILL'), STOP_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.log?.end();
+    return this.exited;
+  }
+
+  /** Crash it: no deregistration, Consul notices when the TTL runs out. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+}

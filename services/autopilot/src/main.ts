@@ -1,0 +1,43 @@
+// autopilot's entry point (bin/autopilot.js loads it): parse the command line, then validate, render,
+// talk to a running autopilot's control socket, or supervise. Supervising loads the config first, so
+// a bad file prints its `file:line:col: message` lines and exits 1 before anything starts; as PID 1
+// autopilot then becomes a tiny init around a worker that does the supervising.
+import { hostname } from 'node:os';
+import { runCli } from './cli/cli.ts';
+import { loadConfig, renderConfigTemplate } from './config/load.ts';
+import type { Config } from './config/types.ts';
+import { createLogger } from './logging/logger.ts';
+import { runAsPid1, shouldActAsPid1 } from './supervisor/pid1.ts';
+import { runSupervisor } from './supervisor/run.ts';
+
+// The Consul service ID is `name-hostname`. AUTOPILOT_HOSTNAME overrides the hostname so several
+// instances can share one machine (the local runner) without their IDs colliding.
+const host = process.env.AUTOPILOT_HOSTNAME || hostname();
+
+function supervise(config: Config): Promise<number> {
+  if (shouldActAsPid1()) {
+    // The init's few lines go to a standard stream: holding the log file open here would keep
+    // writing into the file logrotate renamed (SIGUSR1 is forwarded to the worker, not handled here).
+    const output = config.logging.output === 'stdout' ? 'stdout' : 'stderr';
+    return runAsPid1(process.argv, { logger: createLogger({ ...config.logging, output }) });
+  }
+  const logger = createLogger(config.logging);
+  // Reloads render the config template again with the environment as it is then.
+  return runSupervisor(config, {
+    logger,
+    loadConfig: (path) => loadConfig(path, { env: process.env, hostname: host }),
+  });
+}
+
+const code = await runCli(process.argv.slice(2), {
+  env: process.env,
+  hostname: host,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  loadConfig,
+  renderConfigTemplate,
+  run: supervise,
+});
+// A supervisor that is done has stopped everything it started; whatever handle is left (a Consul
+// keep-alive socket) must not keep the container running.
+process.exit(code);
