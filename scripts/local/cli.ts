@@ -66,7 +66,18 @@ async function up(): Promise<void> {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
-  const app = new LocalApp({ root, stateDir, consulBinary, port: Number(values.port) });
+  const app = new LocalApp({
+    root,
+    stateDir,
+    consulBinary,
+    port: Number(values.port),
+    onUnexpectedExit: (instance, exit) => {
+      const last = instance.lastError.split('\n').slice(-5).join('\n');
+      console.error(`${instance.id} exited by itself (${exit.code ?? exit.signal}); the others run on.`);
+      if (last) console.error(last);
+      console.error(`full log: ${instance.logFile}`);
+    },
+  });
   console.log('starting consul, nginx, hello and world, each under autopilot...');
   await app.start();
 

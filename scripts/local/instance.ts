@@ -33,6 +33,7 @@ export class Instance {
   private exitInfo: ExitInfo | undefined;
   private exited: Promise<ExitInfo> | undefined;
   private stderrTail = '';
+  private stopRequested = false;
 
   constructor(spec: InstanceSpec) {
     this.spec = spec;
@@ -40,7 +41,8 @@ export class Instance {
     this.logFile = path.join(spec.logDir, `${this.id}.log`);
   }
 
-  start(): void {
+  /** `onUnexpectedExit` runs when the process ends without stop() asking it to. */
+  start(onUnexpectedExit?: (instance: Instance, exit: ExitInfo) => void): void {
     const node = path.join(this.spec.root, 'node_modules/.bin/node');
     const autopilot = path.join(this.spec.root, 'services/autopilot/src/main.ts');
     this.log = createWriteStream(this.logFile, { flags: 'a' });
@@ -57,6 +59,7 @@ export class Instance {
     });
     this.exited = once(child, 'exit').then(([code, signal]) => {
       this.exitInfo = { code: code as number | null, signal: signal as NodeJS.Signals | null };
+      if (!this.stopRequested) onUnexpectedExit?.(this, this.exitInfo);
       return this.exitInfo;
     });
   }
@@ -85,6 +88,7 @@ export class Instance {
   /** Graceful stop; SIGKILL after the grace period. */
   async stop(): Promise<ExitInfo> {
     if (!this.child || !this.exited) return { code: null, signal: null };
+    this.stopRequested = true;
     if (this.running) {
       this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.child?.kill('SIGKILL'), STOP_GRACE_MS);

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsulAgent, freePort } from './consul-agent.ts';
-import { Instance } from './instance.ts';
+import { Instance, type ExitInfo } from './instance.ts';
 
 export const SCALABLE_SERVICES = ['hello', 'world'] as const;
 export type ScalableService = (typeof SCALABLE_SERVICES)[number];
@@ -23,6 +23,8 @@ export interface LocalAppOptions {
   initial?: Partial<Record<ScalableService, number>>;
   /** Extra environment for every autopilot (e.g. AUTOPILOT_LOG_LEVEL). */
   env?: NodeJS.ProcessEnv;
+  /** Told when an instance ends by itself (a crash, a bad config): the others run on. */
+  onUnexpectedExit?: (instance: Instance, exit: ExitInfo) => void;
 }
 
 export interface ServiceStatus {
@@ -73,7 +75,7 @@ export class LocalApp {
       NGINX_SITE_DIR: path.join(this.options.root, 'services/nginx/site'),
       NGINX_HOST: '127.0.0.1',
     });
-    this.nginx.start();
+    this.nginx.start(this.options.onUnexpectedExit);
     await this.scale({ hello: this.options.initial?.hello ?? 1, world: this.options.initial?.world ?? 1 });
     await this.waitForPage();
   }
@@ -124,7 +126,7 @@ export class LocalApp {
       const ordinal = this.nextOrdinal.get(service)!;
       this.nextOrdinal.set(service, ordinal + 1);
       const instance = this.instance(service, ordinal, await freePort(), {});
-      instance.start();
+      instance.start(this.options.onUnexpectedExit);
       list.push(instance);
     }
     const surplus = list.splice(count);

@@ -232,6 +232,12 @@ describe('normalised config', () => {
     ]);
   });
 
+  it('takes the default control socket from CONTAINERPILOT_SOCKET, below the file', () => {
+    const env = { CONTAINERPILOT_SOCKET: '/run/ap/hello-1.sock' };
+    expect(valid('{}', { env }).control).toEqual({ socket: '/run/ap/hello-1.sock' });
+    expect(valid('{control: {socket: "/tmp/cp.sock"}}', { env }).control).toEqual({ socket: '/tmp/cp.sock' });
+  });
+
   it('uses a custom control socket', () => {
     expect(valid('{control: {socket: "/tmp/cp.sock"}}').control).toEqual({ socket: '/tmp/cp.sock' });
   });

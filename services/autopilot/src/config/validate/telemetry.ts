@@ -79,10 +79,14 @@ function validateMetric(ck: Checker, path: Path, raw: unknown): MetricConfig | u
   return { namespace, subsystem, name, help: help || fullName, type };
 }
 
-export function validateControl(ck: Checker, raw: unknown): ControlConfig {
-  if (raw === undefined || raw === null) return { socket: DEFAULT_SOCKET };
+/**
+ * `defaultSocket` is $CONTAINERPILOT_SOCKET when set (several autopilots on one machine, or a
+ * socket in a shared emptyDir), else ContainerPilot's default; the file's control.socket wins.
+ */
+export function validateControl(ck: Checker, raw: unknown, defaultSocket = DEFAULT_SOCKET): ControlConfig {
+  if (raw === undefined || raw === null) return { socket: defaultSocket };
   const o = ck.object(['control'], raw, ['socket']);
-  if (!o || o.socket === undefined || o.socket === null) return { socket: DEFAULT_SOCKET };
+  if (!o || o.socket === undefined || o.socket === null) return { socket: defaultSocket };
   const socket = ck.string(['control', 'socket'], o.socket);
   if (socket !== undefined && Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
     ck.fail(
@@ -91,5 +95,5 @@ export function validateControl(ck: Checker, raw: unknown): ControlConfig {
       `control.socket path is ${Buffer.byteLength(socket)} bytes; unix sockets allow at most ${MAX_SOCKET_PATH_BYTES}`,
     );
   }
-  return { socket: socket ?? DEFAULT_SOCKET };
+  return { socket: socket ?? defaultSocket };
 }
