@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['services/**/*.integration.test.ts', 'operator/**/*.integration.test.ts', 'test/integration/**/*.test.ts'],
+          include: [
+            'services/**/*.integration.test.ts',
+            'operator/**/*.integration.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ['test/support/integration-setup.ts'],

@@ -5,10 +5,9 @@
 #   scripts/cluster/build-k8s.sh            # all binaries
 #   scripts/cluster/build-k8s.sh --envtest  # only etcd, kube-apiserver, kubectl (what tests need)
 # Prints the bin directory on stdout.
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/versions.sh"
+source "$(dirname "$0")/common.sh"
 
-out="$CACHE_DIR/k8s/$K8S_VERSION/bin"
+out="$K8S_BIN"
 mkdir -p "$out"
 all=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd)
 want=("${all[@]}")
@@ -73,7 +72,10 @@ done
 log "building ${missing[*]} (Kubernetes $K8S_VERSION; tens of minutes on 2 cores the first time, cached afterwards)"
 cd "$work"
 export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
-go get "k8s.io/kubernetes@$K8S_VERSION" >&2
+mkdir -p "$CACHE_DIR/logs"
+log "  resolving modules (go get; downloads are cached in $(go env GOMODCACHE))"
+go get "k8s.io/kubernetes@$K8S_VERSION" > "$CACHE_DIR/logs/go-get-kubernetes.log" 2>&1 \
+  || { tail -20 "$CACHE_DIR/logs/go-get-kubernetes.log" >&2; die "go get k8s.io/kubernetes@$K8S_VERSION failed"; }
 tmp="$out/.tmp.$$"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -81,7 +83,8 @@ for pkg in "${pkgs[@]}"; do
   name=$(basename "$pkg")
   start=$SECONDS
   log "  go build $name"
-  go build -trimpath -ldflags "$ldflags" -o "$tmp/$name" "$pkg" >&2
+  go_with_progress "go build $name" "$CACHE_DIR/logs/build-$name.log" \
+    go build -v -trimpath -ldflags "$ldflags" -o "$tmp/$name" "$pkg"
   mv "$tmp/$name" "$out/$name"
   log "  $name done in $((SECONDS - start))s"
 done

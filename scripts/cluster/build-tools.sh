@@ -16,7 +16,9 @@ if [ ! -x "$dir/$name" ]; then
   command -v go >/dev/null || die "the Go toolchain is needed to build $name $ver"
   log "building $name $ver from its Go module ($pkg; a minute or two, cached afterwards)"
   mkdir -p "$dir"
-  GOBIN="$dir" CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local go install -trimpath -ldflags "-s -w" "$pkg@$ver" >&2
+  mkdir -p "$CACHE_DIR/logs"
+  GOBIN="$dir" CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+    go_with_progress "go install $name" "$CACHE_DIR/logs/build-$name.log" go install -v -trimpath -ldflags "-s -w" "$pkg@$ver"
 fi
 ln -sfn "$dir/$name" "$TOOLS_BIN/$name"
 echo "$dir/$name"

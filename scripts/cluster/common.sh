@@ -96,3 +96,23 @@ check_alive() {
   tail -n 30 "$CLUSTER_LOGS/$1.log" >&2 2>/dev/null || true
   die "$1 exited; its log: $CLUSTER_LOGS/$1.log"
 }
+
+# Runs a go build/install command with -v into a log and prints a heartbeat every 30 s (packages
+# compiled so far), so long builds show progress.   go_with_progress LABEL LOG go build ...
+go_with_progress() {
+  local label=$1 logf=$2; shift 2
+  local t0=$SECONDS next=$((SECONDS + 30)) pid
+  "$@" > "$logf" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 2
+    if [ $SECONDS -ge $next ]; then
+      log "    ... $label: $(grep -vc -e '^go: ' "$logf" || true) packages compiled, $((SECONDS - t0))s"
+      next=$((SECONDS + 30))
+    fi
+  done
+  if ! wait "$pid"; then
+    grep -v -e '^go: downloading' "$logf" | tail -30 >&2
+    die "$label failed (log: $logf)"
+  fi
+}

@@ -32,8 +32,11 @@ class FakeCatalog {
   readonly watched: string[] = [];
   instances = (service: string) => this.services.get(service);
   keyValue = () => undefined;
+  /** Runs when the renderer asks for a watch: stands for Consul's first answer arriving. */
+  onWatch: ((service: string) => void) | undefined;
   watchService = async (service: string) => {
     if (!this.watched.includes(service)) this.watched.push(service);
+    this.onWatch?.(service);
   };
   watchKey = async (key: string) => {
     if (!this.watched.includes(`key:${key}`)) this.watched.push(`key:${key}`);
@@ -106,6 +109,26 @@ describe('TemplateRenderer', () => {
       { code: 'changed', source: 'template.nginx' },
       { code: 'changed', source: 'template.nginx' },
     ]);
+  });
+
+  it('renders one at a time when instances change during the first render', async () => {
+    // Consul's first answer lands while start() is still rendering: the catalog invalidates at once.
+    ctx.catalog.onWatch = (service) => {
+      ctx.catalog.onWatch = undefined; // the first answer arrives once
+      ctx.catalog.services.set(service, [instance('hello-a', 3001)]);
+      ctx.renderer.invalidate();
+      ctx.renderer.invalidate();
+    };
+    await ctx.renderer.start();
+    await ctx.settle();
+    expect(await readFile(ctx.dest, 'utf8')).toContain('server 127.0.0.1:3001;');
+    expect(ctx.events.filter((e) => e.code === 'changed')).toHaveLength(1);
+  });
+
+  it('fails start() when the first render cannot be written, and only logs later failures', async () => {
+    const blocked = await setup(UPSTREAMS);
+    await writeFile(path.join(blocked.dir, 'out'), 'a file where the folder should be');
+    await expect(blocked.renderer.start()).rejects.toThrow(/EEXIST|ENOTDIR/);
   });
 
   it('collapses a burst of invalidations into few renders', async () => {

@@ -2,6 +2,7 @@
 // consul-template did for the demo's nginx. Writes atomically and only when the output changed, then
 // publishes `changed` (source `template.<name>`) and runs `onChange`.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { compile, type Template } from '../config/template/template.ts';
 import type { TemplateConfig } from '../config/types.ts';
@@ -30,6 +31,7 @@ export class TemplateRenderer {
   private used: Dependencies = { services: new Set(), keys: new Set() };
   private rendering: Promise<void> | undefined;
   private dirty = false;
+  private started = false;
   private stopped = false;
   private renders = 0;
 
@@ -40,7 +42,10 @@ export class TemplateRenderer {
     this.log = deps.logger.child({ template: config.name });
   }
 
-  /** Compiles the template (errors name file:line:col) and renders it the first time. */
+  /**
+   * Compiles the template (errors name file:line:col) and renders it the first time; a failure of
+   * that first render fails start(), later ones are logged and keep the previous file.
+   */
   async start(): Promise<void> {
     const text = await readFile(this.config.source, 'utf8');
     this.template = compile(text, {
@@ -48,7 +53,9 @@ export class TemplateRenderer {
       funcs: templateFuncs(this.deps.data, {}, this.used),
     });
     await this.discoverDependencies();
-    await this.render();
+    this.started = true;
+    this.invalidate();
+    await this.rendering;
   }
 
   /** Whether a change of this service or key affects the output. */
@@ -59,7 +66,8 @@ export class TemplateRenderer {
   /** Re-render soon; bursts of changes while a render runs collapse into one more render. */
   invalidate(): void {
     if (this.stopped) return;
-    if (this.rendering) {
+    // One render at a time, and none before start(): changes meanwhile just ask for one more.
+    if (!this.started || this.rendering) {
       this.dirty = true;
       return;
     }
@@ -78,7 +86,16 @@ export class TemplateRenderer {
   private async renderLoop(): Promise<void> {
     do {
       this.dirty = false;
-      await this.render();
+      const first = this.renders === 0;
+      try {
+        await this.render();
+      } catch (error) {
+        if (first) throw error;
+        this.log.error(
+          { err: error, dest: this.config.dest },
+          'cannot write the rendered file; keeping the previous one',
+        );
+      }
     } while (this.dirty && !this.stopped);
   }
 
@@ -129,7 +146,7 @@ export class TemplateRenderer {
   private async writeAtomically(output: string): Promise<void> {
     const dir = path.dirname(this.config.dest);
     await mkdir(dir, { recursive: true });
-    const temp = path.join(dir, `.${path.basename(this.config.dest)}.${process.pid}.tmp`);
+    const temp = path.join(dir, `.${path.basename(this.config.dest)}.${process.pid}.${randomUUID()}.tmp`);
     try {
       await writeFile(temp, output, { mode: this.config.mode });
       await rename(temp, this.config.dest);
