@@ -13,6 +13,17 @@ bash "$REPO_ROOT/scripts/cluster/dockerd.sh"
 img_dir="$CACHE_DIR/images"
 mkdir -p "$img_dir"
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+# docker build without the legacy builder's deprecation notice (BuildKit is not used: it would need
+# images of its own); the build's output goes to a log, shown when it fails.
+docker_build() {
+  local logf="$CACHE_DIR/logs/docker-build-$$.log"
+  mkdir -p "$CACHE_DIR/logs"
+  if ! DOCKER_BUILDKIT=0 docker build "$@" > "$logf" 2>&1; then
+    grep -v -e DEPRECATED -e 'BuildKit is currently' -e 'environment-variable' "$logf" | tail -30 >&2
+    die "docker build $* failed"
+  fi
+  rm -f "$logf"
+}
 
 # The Debian mirror this machine's apt uses (never hard-coded in the repo); DEBIAN_MIRROR overrides.
 debian_mirror() {
@@ -58,7 +69,7 @@ build_node() {
   fi
   cp "$REPO_ROOT/docker/base/node.Dockerfile" "$ctx/Dockerfile"
   log "docker build $image"
-  DOCKER_BUILDKIT=0 docker build -q --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >/dev/null
+  docker_build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx"
 }
 
 build_pause() {
@@ -76,7 +87,7 @@ build_pause() {
   fi
   cp "$REPO_ROOT/docker/pause/Dockerfile" "$ctx/Dockerfile"
   log "docker build $PAUSE_IMAGE"
-  DOCKER_BUILDKIT=0 docker build -q -t "$PAUSE_IMAGE" "$ctx" >/dev/null
+  docker_build -t "$PAUSE_IMAGE" "$ctx"
 }
 
 targets=("$@")

@@ -70,7 +70,10 @@ wait_for() {
 # Background processes: started with setsid (own session), pid in $CLUSTER_RUN/NAME.pid, log in
 # $CLUSTER_LOGS/NAME.log.   start_bg NAME [--netns] cmd...
 pid_of() { [ -f "$CLUSTER_RUN/$1.pid" ] && cat "$CLUSTER_RUN/$1.pid"; }
-running() { local p; p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# A process that exited but was not reaped yet (a zombie: its parent, often PID 1, reaps later) is
+# not alive.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+running() { local p; p=$(pid_of "$1") && [ -n "$p" ] && alive "$p"; }
 start_bg() {
   local name=$1; shift
   local ns=()
@@ -83,10 +86,10 @@ start_bg() {
 stop_bg() {
   local name=$1 p
   p=$(pid_of "$name") || return 0
-  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+  if [ -n "$p" ] && alive "$p"; then
     kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$p" 2>/dev/null && { log "  $name did not stop on SIGTERM; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; }
+    for _ in $(seq 1 100); do alive "$p" || break; sleep 0.1; done
+    alive "$p" && { log "  $name did not stop on SIGTERM within 10s; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; }
   fi
   rm -f "$CLUSTER_RUN/$name.pid"
 }

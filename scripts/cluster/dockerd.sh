@@ -10,11 +10,14 @@ run_dir="$CACHE_DIR/run"
 pidfile="$run_dir/dockerd.pid"
 mkdir -p "$run_dir" "$CACHE_DIR/logs"
 
+# Exited-but-unreaped (zombie) processes do not count as alive.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+
 if [ "${1:-}" = stop ]; then
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  if [ -f "$pidfile" ] && alive "$(cat "$pidfile")"; then
     log "stopping dockerd (pid $(cat "$pidfile"))"
     kill "$(cat "$pidfile")"
-    for _ in $(seq 1 30); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 1; done
+    for _ in $(seq 1 300); do alive "$(cat "$pidfile")" || break; sleep 0.1; done
   fi
   rm -f "$pidfile"
   exit 0
@@ -30,7 +33,7 @@ setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false \
 echo $! > "$pidfile"
 for _ in $(seq 1 60); do
   docker info >/dev/null 2>&1 && exit 0
-  kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -20 "$CACHE_DIR/logs/dockerd.log" >&2; die "dockerd exited"; }
+  alive "$(cat "$pidfile")" || { tail -20 "$CACHE_DIR/logs/dockerd.log" >&2; die "dockerd exited"; }
   sleep 1
 done
 die "dockerd did not answer within 60s (see $CACHE_DIR/logs/dockerd.log)"

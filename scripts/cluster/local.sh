@@ -36,7 +36,9 @@ local_cluster_images() {
     cp "$CACHE_DIR/tools/coredns/$COREDNS_VERSION/coredns" "$ctx/coredns"
     cp "$REPO_ROOT/docker/base/coredns.Dockerfile" "$ctx/Dockerfile"
     log "docker build $COREDNS_IMAGE"
-    DOCKER_BUILDKIT=0 docker build -q -t "$COREDNS_IMAGE" "$ctx" 2>&1 >/dev/null | grep -v -e DEPRECATED -e 'legacy builder' -e BuildKit -e 'environment-variable' -e '^\s*$' >&2 || true
+    mkdir -p "$CLUSTER_LOGS"
+    DOCKER_BUILDKIT=0 docker build -t "$COREDNS_IMAGE" "$ctx" > "$CLUSTER_LOGS/docker-build-coredns.log" 2>&1 \
+      || { tail -20 "$CLUSTER_LOGS/docker-build-coredns.log" >&2; die "docker build $COREDNS_IMAGE failed"; }
   fi
   log "loading $PAUSE_IMAGE and $COREDNS_IMAGE into the node's containerd"
   docker save "$PAUSE_IMAGE" "$COREDNS_IMAGE" | ctr_ images import --no-unpack - >/dev/null

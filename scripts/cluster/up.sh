@@ -28,7 +28,7 @@ if [ "$want" = auto ] && [ -f "$CLUSTER_ENV" ]; then
   case ${CLUSTER_BACKEND:-} in
     local) local_up; finish local ;;
     kind) [ -x "$KIND_BIN" ] && kind_up && finish kind ;;
-    existing) want=existing ;;
+    existing) [ -n "${AUTOPILOT_KUBECONFIG:-${KUBECONFIG:-}}" ] && want=existing ;;
   esac
 fi
 

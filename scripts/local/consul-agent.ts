@@ -167,7 +167,13 @@ export class ConsulAgent {
       ),
     );
     exited.catch(() => undefined);
-    await Promise.race([this.waitUntilReady(), exited]);
+    try {
+      await Promise.race([this.waitUntilReady(), exited]);
+    } catch (error) {
+      // An agent that never became ready must not outlive the failed start.
+      await this.stop();
+      throw error;
+    }
   }
 
   /** Ready = the API answers, a leader is elected, and our node is in the catalog (ACLs bootstrapped). */

@@ -1,7 +1,9 @@
 // One demo process supervised by autopilot (hello, world or nginx): started with its own port,
 // control socket and hostname so many can share one machine; stopped the way Kubernetes would stop a
 // pod (SIGTERM to autopilot, which deregisters, drains and stops its app), SIGKILL as a last resort.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A SIGKILL takes the whole process tree, as a container's death does: autopilot starts each job in
+// its own process group (ContainerPilot's Setpgid), so killing autopilot alone would orphan its app.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -57,6 +59,8 @@ export class Instance {
       this.log?.write(chunk);
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4096);
     });
+    // 'close' comes after the last output, so nothing is written to the log once it has ended.
+    child.once('close', () => this.log?.end());
     this.exited = once(child, 'exit').then(([code, signal]) => {
       this.exitInfo = { code: code as number | null, signal: signal as NodeJS.Signals | null };
       if (!this.stopRequested) onUnexpectedExit?.(this, this.exitInfo);
@@ -91,16 +95,46 @@ export class Instance {
     this.stopRequested = true;
     if (this.running) {
       this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child?.kill('SIGKILL'), STOP_GRACE_MS);
+      const timer = setTimeout(() => this.kill(), STOP_GRACE_MS);
       await this.exited;
       clearTimeout(timer);
     }
-    this.log?.end();
     return this.exited;
   }
 
-  /** Crash it: no deregistration, Consul notices when the TTL runs out. */
+  /** Crash it, app included: no deregistration, Consul notices when the TTL runs out. */
   kill(): void {
-    this.child?.kill('SIGKILL');
+    const pid = this.child?.pid;
+    if (pid === undefined || !this.running) return;
+    // Frozen first, so autopilot cannot start anything between the snapshot and the kill.
+    signal(pid, 'SIGSTOP');
+    for (const member of processTree(pid)) signal(member, 'SIGKILL');
+  }
+}
+
+/** `root` and all its descendants, root first; orphans are re-parented, so take this before killing. */
+function processTree(root: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
+  } catch {
+    return [root];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (!pid || ppid === undefined || Number.isNaN(ppid)) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
   }
 }

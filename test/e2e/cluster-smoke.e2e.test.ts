@@ -12,6 +12,7 @@ import {
   kubeconfigPath,
   kubectl,
   kubectlJson,
+  stopCluster,
 } from '../support/cluster.ts';
 
 const ns = `smoke-${randomBytes(3).toString('hex')}`;
@@ -150,8 +151,11 @@ async function podsOf(app: string): Promise<Pod[]> {
 }
 
 describe('the project cluster', () => {
+  // Whether this file brought the cluster up (no global setup did): then it also takes it down.
+  let started = false;
+
   beforeAll(async () => {
-    ensureCluster();
+    started = ensureCluster().started;
     buildAndLoadImage(image, dockerfile, { 'server.mjs': server });
     await kubectl(['create', 'namespace', ns]);
     // The namespace's default service account appears asynchronously; pods need it.
@@ -165,6 +169,7 @@ describe('the project cluster', () => {
 
   afterAll(async () => {
     await kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found'], { allowFailure: true });
+    if (started) stopCluster();
   });
 
   it('runs a Deployment of a locally built image until Ready, behind a Service', async () => {

@@ -49,6 +49,8 @@ export interface Cluster {
   kubeconfig: string;
   kubectl: string;
   backend: ClusterBackend;
+  /** True when this call ran cluster:up because no cluster answered. */
+  started: boolean;
 }
 
 function backend(): ClusterBackend {
@@ -57,7 +59,8 @@ function backend(): ClusterBackend {
   return (m?.[1] as ClusterBackend | undefined) ?? 'local';
 }
 
-function answers(): boolean {
+/** Whether the cluster in the project's kubeconfig answers /readyz. */
+export function clusterAnswers(): boolean {
   if (!existsSync(kubeconfigPath())) return false;
   const r = spawnSync(
     kubectlPath(),
@@ -74,13 +77,23 @@ function answers(): boolean {
  * progress goes to this process's stderr; the first run builds Kubernetes: tens of minutes).
  */
 export function ensureCluster(): Cluster {
-  if (!answers()) {
+  const started = !clusterAnswers();
+  if (started) {
     execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/up.sh')], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+    if (!clusterAnswers())
+      throw new Error(`the cluster in ${kubeconfigPath()} does not answer after cluster:up`);
   }
-  if (!answers()) throw new Error(`the cluster in ${kubeconfigPath()} does not answer after cluster:up`);
-  return { kubeconfig: kubeconfigPath(), kubectl: kubectlPath(), backend: backend() };
+  return { kubeconfig: kubeconfigPath(), kubectl: kubectlPath(), backend: backend(), started };
+}
+
+/** Runs `bash scripts/cluster/down.sh` (unless AUTOPILOT_KEEP_CLUSTER=1). */
+export function stopCluster(): void {
+  if (process.env.AUTOPILOT_KEEP_CLUSTER === '1') return;
+  execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/down.sh')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 export interface KubectlOptions {
