@@ -3,8 +3,8 @@
 // (`npm run local`) and, through test/support/consul.ts, by the integration tests.
 // `restartEmpty()` replaces it by a fresh agent with an empty state on the same HTTP port: what a
 // sidecar sees when its agent crashes and comes back.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,10 +18,13 @@ export interface ConsulAgentOptions {
   httpPort?: number;
   /** The consul binary; default $CONSUL_BIN. */
   binary?: string;
+  /** Also serve the API over HTTPS on a free port, with a CA and server certificate made by `consul tls`. */
+  https?: boolean;
 }
 
 interface Ports {
   http: number;
+  https?: number;
   serfLan: number;
   server: number;
 }
@@ -61,6 +64,7 @@ export class ConsulAgent {
   static async start(options: ConsulAgentOptions = {}): Promise<ConsulAgent> {
     const agent = new ConsulAgent(options, {
       http: options.httpPort ?? (await freePort()),
+      ...(options.https ? { https: await freePort() } : {}),
       serfLan: await freePort(),
       server: await freePort(),
     });
@@ -75,6 +79,18 @@ export class ConsulAgent {
   /** host:port of the HTTP API. */
   get address(): string {
     return `127.0.0.1:${this.ports.http}`;
+  }
+
+  /** host:port of the HTTPS API (with `https: true`). */
+  get httpsAddress(): string {
+    if (!this.ports.https) throw new Error('this agent was started without https');
+    return `127.0.0.1:${this.ports.https}`;
+  }
+
+  /** The CA that signed the agent's certificate (with `https: true`). */
+  get caFile(): string {
+    if (!this.dataDir) throw new Error('not running');
+    return path.join(this.dataDir, 'tls', 'consul-agent-ca.pem');
   }
 
   /** What autopilot's config would hold for this agent; the ACL token unless told otherwise. */
@@ -107,7 +123,7 @@ export class ConsulAgent {
   /** Kills the agent and starts a new one with an empty state, on the same HTTP port. */
   async restartEmpty(): Promise<void> {
     await this.stop();
-    this.ports = { http: this.ports.http, serfLan: await freePort(), server: await freePort() };
+    this.ports = { ...this.ports, serfLan: await freePort(), server: await freePort() };
     await this.launch();
   }
 
@@ -136,6 +152,7 @@ export class ConsulAgent {
           `acl { enabled = true default_policy = "deny" tokens { initial_management = "${this.options.aclToken}" } }`,
         ]
       : [];
+    if (this.ports.https) hcl.push(...this.makeCertificates(this.ports.https));
     const args = [
       'agent',
       '-dev',
@@ -174,6 +191,23 @@ export class ConsulAgent {
       await this.stop();
       throw error;
     }
+  }
+
+  /** A CA and a server certificate for 127.0.0.1, made by `consul tls` in the data dir. */
+  private makeCertificates(httpsPort: number): string[] {
+    const dir = path.join(this.dataDir!, 'tls');
+    mkdirSync(dir);
+    const consul = consulBinary(this.options.binary);
+    execFileSync(consul, ['tls', 'ca', 'create'], { cwd: dir, stdio: 'ignore' });
+    execFileSync(consul, ['tls', 'cert', 'create', '-server', '-additional-ipaddress=127.0.0.1'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const file = (name: string) => path.join(dir, name);
+    return [
+      `ports { https = ${httpsPort} }`,
+      `tls { defaults { ca_file = "${file('consul-agent-ca.pem')}" cert_file = "${file('dc1-server-consul-0.pem')}" key_file = "${file('dc1-server-consul-0-key.pem')}" verify_incoming = false } }`,
+    ];
   }
 
   /** Ready = the API answers, a leader is elected, and our node is in the catalog (ACLs bootstrapped). */
