@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/eventually.ts';
 import { freePort, useConsulAgent } from '../../../test/support/consul.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -29,20 +30,6 @@ function autopilot(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome
       },
     );
   });
-}
-
-/** Polls until `check` stops throwing; bounded, so a broken feature fails instead of hanging. */
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}: ${(error as Error).message}`, { cause: error });
-      await sleep(200);
-    }
-  }
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'autopilot-main-'));

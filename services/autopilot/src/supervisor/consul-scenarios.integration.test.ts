@@ -4,26 +4,13 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../../test/support/eventually.ts';
 import { useConsulAgent } from '../../../../test/support/consul.ts';
 import { startAutopilot, tempDir, type RunningAutopilot } from './testing/spawn-autopilot.ts';
 
 interface HealthEntry {
   Service: { ID: string; Port: number };
   Checks: Array<{ CheckID: string; Status: string }>;
-}
-
-/** Polls until `check` stops throwing; bounded, so a broken feature fails instead of hanging. */
-async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}: ${(error as Error).message}`);
-      await sleep(100);
-    }
-  }
 }
 
 const lines = (file: string): string[] =>
@@ -78,24 +65,23 @@ describe('autopilot and Consul', () => {
     await eventually(() => expect(lines(hookLog)).toHaveLength(2), 'a hook run for the second instance');
   });
 
+  /** A long-running app registered as `app-<host>` whose health check always passes. */
+  const supervisedApp = (port: number, ttl: number) => ({
+    consul: consul().address,
+    jobs: [
+      {
+        name: 'app',
+        exec: ['sleep', '600'],
+        port,
+        interfaces: ['static:127.0.0.1'],
+        health: { exec: 'true', interval: 1, ttl },
+      },
+    ],
+  });
+
   it('lets Consul mark the service critical once its TTL is missed', async () => {
     const dir = tempDir();
-    running = startAutopilot(
-      {
-        consul: consul().address,
-        jobs: [
-          {
-            name: 'app',
-            exec: ['sleep', '600'],
-            port: 7100,
-            interfaces: ['static:127.0.0.1'],
-            health: { exec: 'true', interval: 1, ttl: 3 },
-          },
-        ],
-      },
-      dir,
-      { AUTOPILOT_HOSTNAME: 'ttl' },
-    );
+    running = startAutopilot(supervisedApp(7100, 3), dir, { AUTOPILOT_HOSTNAME: 'ttl' });
     await eventually(async () => expect(await serviceChecks('app-ttl')).toBe('passing'), 'registration');
     // A frozen supervisor sends no heartbeat: nothing but the TTL can turn the check critical.
     running.child.kill('SIGSTOP');
@@ -115,22 +101,7 @@ describe('autopilot and Consul', () => {
 
   it('registers the service again after the Consul agent restarts with an empty state', async () => {
     const dir = tempDir();
-    running = startAutopilot(
-      {
-        consul: consul().address,
-        jobs: [
-          {
-            name: 'app',
-            exec: ['sleep', '600'],
-            port: 7200,
-            interfaces: ['static:127.0.0.1'],
-            health: { exec: 'true', interval: 1, ttl: 5 },
-          },
-        ],
-      },
-      dir,
-      { AUTOPILOT_HOSTNAME: 'phoenix' },
-    );
+    running = startAutopilot(supervisedApp(7200, 5), dir, { AUTOPILOT_HOSTNAME: 'phoenix' });
     await eventually(async () => expect(await serviceChecks('app-phoenix')).toBe('passing'), 'registration');
 
     await consul().restartEmpty();
