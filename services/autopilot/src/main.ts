@@ -7,7 +7,7 @@ import { runCli } from './cli/cli.ts';
 import { loadConfig, renderConfigTemplate } from './config/load.ts';
 import type { Config } from './config/types.ts';
 import { createLogger } from './logging/logger.ts';
-import { runAsPid1, shouldActAsPid1 } from './supervisor/pid1.ts';
+import { configStartsProcesses, runAsPid1, shouldActAsPid1 } from './supervisor/pid1.ts';
 import { runSupervisor } from './supervisor/run.ts';
 
 // The Consul service ID is `name-hostname`. AUTOPILOT_HOSTNAME overrides the hostname so several
@@ -15,7 +15,8 @@ import { runSupervisor } from './supervisor/run.ts';
 const host = process.env.AUTOPILOT_HOSTNAME || hostname();
 
 function supervise(config: Config): Promise<number> {
-  if (shouldActAsPid1()) {
+  // A reload that adds exec jobs to a config that had none runs without an init: restart instead.
+  if (shouldActAsPid1() && configStartsProcesses(config)) {
     // The init's few lines go to a standard stream: holding the log file open here would keep
     // writing into the file logrotate renamed (SIGUSR1 is forwarded to the worker, not handled here).
     const output = config.logging.output === 'stdout' ? 'stdout' : 'stderr';

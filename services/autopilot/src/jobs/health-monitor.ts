@@ -1,5 +1,6 @@
 // Periodic health checking of one job: `healthy`/`unhealthy` on the bus after every check, and the
 // matching TTL pass/fail to its Consul registration. Paused during maintenance.
+import { warnRetriedFailure } from '../logging/errors.ts';
 import type { Millis } from '../config/types.ts';
 import type { ServiceRegistration } from '../discovery/types.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -95,8 +96,10 @@ export class HealthMonitor {
     try {
       await consulCalls.run(() => (ok ? registration.pass(note) : registration.fail(note)));
     } catch (error) {
-      logger.warn(
-        { job, err: error },
+      warnRetriedFailure(
+        logger,
+        { job },
+        error,
         ok ? 'could not send heartbeat to Consul' : 'could not mark check critical',
       );
     }

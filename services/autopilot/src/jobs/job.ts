@@ -1,6 +1,7 @@
 // One ContainerPilot job: waits for its `when`, runs its exec (see run-loop.ts), health-checks and
 // registers its service, and stops in the order the supervisor asks for. Its bus handler never
 // waits on a process or on Consul, so it never holds up its own queue.
+import { warnRetriedFailure } from '../logging/errors.ts';
 import type { JobConfig, Millis } from '../config/types.ts';
 import type { Subscription } from '../events/bus.ts';
 import { GLOBAL_SOURCE, type Event, type EventCode } from '../events/events.ts';
@@ -301,7 +302,7 @@ export class Job {
     try {
       await this.consulCalls.run(call);
     } catch (error) {
-      this.log.warn({ err: error }, failure);
+      warnRetriedFailure(this.log, {}, error, failure);
     }
   }
 

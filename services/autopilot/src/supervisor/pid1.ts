@@ -4,6 +4,7 @@
 // is the real supervisor), forwards every signal to it, reaps every child with waitpid(-1) on
 // SIGCHLD and on a slow timer, and exits with the worker's status.
 import { spawn } from 'node:child_process';
+import type { Config } from '../config/types.ts';
 import { createLogger, reopenLogs, type Logger } from '../logging/logger.ts';
 import { becomeChildSubreaper, exitCodeOfSignal, reapAnyChild } from './libc.ts';
 
@@ -27,6 +28,18 @@ const REAP_INTERVAL = 1000;
 export function shouldActAsPid1(env: NodeJS.ProcessEnv = process.env, pid: number = process.pid): boolean {
   if (env[WORKER_ENV] === '1') return false;
   return pid === 1 || env[SUBREAPER_ENV] === '1';
+}
+
+/**
+ * Whether PID 1 needs the init at all: only a config that starts processes (jobs with exec, exec
+ * health checks, template onChange commands) can leave orphans behind. A sidecar that registers and
+ * http-checks an app in another container starts none, and then saves the init's ~50 MB.
+ */
+export function configStartsProcesses(config: Config): boolean {
+  return (
+    config.jobs.some((job) => job.exec !== undefined || job.health?.kind === 'exec') ||
+    config.templates.some((template) => template.onChange !== undefined)
+  );
 }
 
 export interface Pid1Options {

@@ -1,6 +1,7 @@
 // The telemetry endpoint advertises itself in Consul as service `containerpilot`, with the TTL and
 // heartbeat ContainerPilot hard-codes (15 s, every 5 s), so Prometheus can discover every instance.
 // It keeps heartbeating during maintenance: an instance out of rotation should still be scraped.
+import { warnRetriedFailure } from '../logging/errors.ts';
 import type { ServiceConfig, TelemetryConfig } from '../config/types.ts';
 import type { Discovery, ServiceRegistration } from '../discovery/types.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -59,7 +60,7 @@ export class SelfRegistration {
       await this.registration.pass('autopilot telemetry serving');
     } catch (error) {
       // Consul may be starting or briefly away; the next heartbeat registers again.
-      this.log.warn({ err: error, serviceId: this.serviceId }, 'telemetry: heartbeat failed');
+      warnRetriedFailure(this.log, { serviceId: this.serviceId }, error, 'telemetry: heartbeat failed');
     }
   }
 }
