@@ -12,6 +12,6 @@ fi
 log "node $(node_modules/.bin/node --version) (project-pinned)"
 
 # Real components for integration tests: nginx (demo router) and Chromium (browser tests).
-apt_install nginx-light chromium ca-certificates
+apt_install nginx-light chromium ca-certificates wrk
 CONSUL_BIN="$(bash scripts/build-consul.sh)"
 log "consul: $("$CONSUL_BIN" version | head -1)"

@@ -6,7 +6,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLoad } from '../../scripts/local/load.ts';
-import { answeredBy, eventually, ROOT, routedIds, useLocalApp } from '../support/local-app.ts';
+import { eventually } from '../support/eventually.ts';
+import { answeredBy, ROOT, routedIds, useLocalApp } from '../support/local-app.ts';
 
 const TTL_SECONDS = 10; // services/hello/containerpilot.json5
 
@@ -104,22 +105,25 @@ describe('the demo on this machine: Consul, nginx, hello and world, each under a
       },
     });
 
-    // LocalApp stops the newest instances: the oldest stays.
-    await eventually(async () => answeredByLeaving.size > 0, 'the load to reach the leaving instances');
-    await app().scale({ hello: 1 });
-    expect(
-      app()
-        .running('hello')
-        .map((i) => i.id),
-    ).toEqual([survivor]);
-    scaledDown = true;
-    await eventually(async () => answeredAfterScaleDown.size > 0, 'answers after the scale-down');
-    load.stop();
+    try {
+      await eventually(async () => answeredByLeaving.size > 0, 'the load to reach the leaving instances');
+      // LocalApp stops the newest instances (each deregisters, drains, then stops): the oldest stays.
+      await app().scale({ hello: 1 });
+      scaledDown = true;
+      await eventually(async () => answeredAfterScaleDown.size > 0, 'answers after the scale-down');
+    } finally {
+      load.stop();
+    }
     const result = await load.done;
 
     expect(result.failures).toEqual([]);
     expect(result.failed).toBe(0);
     expect(result.ok).toBeGreaterThan(100);
+    expect(
+      app()
+        .running('hello')
+        .map((i) => i.id),
+    ).toEqual([survivor]);
     expect([...answeredAfterScaleDown]).toEqual([survivor]);
   }, 120_000);
 
@@ -134,8 +138,10 @@ describe('the demo on this machine: Consul, nginx, hello and world, each under a
 
     expect(await victim.whenExited()).toEqual({ code: null, signal: 'SIGKILL' });
     // A crash takes the app with it, as a container's death would: nothing answers on its port.
-    expect(await eventually(() => refusesConnections(victim.spec.port), 'the app to die too', 10_000)).toBe(
-      true,
+    await eventually(
+      () => refusesConnections(victim.spec.port),
+      `nothing to answer on ${victim.id}'s port`,
+      10_000,
     );
     const deadline = 3 * TTL_SECONDS * 1000;
     await eventually(
@@ -150,14 +156,17 @@ describe('the demo on this machine: Consul, nginx, hello and world, each under a
       deadline,
     );
     const criticalAfter = Date.now() - killedAt;
-    await eventually(
-      async () => !(await routedIds(app())).hello.includes(victim.id),
+    const routed = await eventually(
+      async () => {
+        const { hello } = await routedIds(app());
+        return !hello.includes(victim.id) && hello;
+      },
       `nginx to stop routing to ${victim.id}`,
       deadline,
     );
     const goneAfter = Date.now() - killedAt;
 
-    expect((await routedIds(app())).hello).toEqual([survivor]);
+    expect(routed).toEqual([survivor]);
     expect(await get('/hello')).toMatchObject({ status: 200, text: 'Hello' });
     await annotate(
       `critical in Consul after ${(criticalAfter / 1000).toFixed(1)} s, out of nginx after ` +
@@ -179,7 +188,7 @@ describe('the demo on this machine: Consul, nginx, hello and world, each under a
 
     await app().scale({ world: 1 });
     const { instance, exit } = await eventually(
-      async () => fixture.unexpectedExits.find((e) => e.instance.spec.service === 'world'),
+      async () => fixture.unexpectedExits.find((e) => e.instance.spec.service === 'world') ?? false,
       'the world instance to exit',
     );
 

@@ -2,14 +2,15 @@
 // beforeAll on free ports with a temporary state directory, stopped in afterAll whatever happened
 // before (each instance deregisters, nginx and Consul go last, no process is left behind).
 // The logs are kept, and their path printed, when a test failed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { freePort } from '../../scripts/local/consul-agent.ts';
 import { LocalApp, type LocalAppOptions } from '../../scripts/local/local-app.ts';
 import type { ExitInfo, Instance } from '../../scripts/local/instance.ts';
+import { eventually } from './eventually.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -61,6 +62,7 @@ export function useLocalApp(extra: Extra = {}): LocalAppFixture {
         'hello and world to answer through nginx',
         90_000,
       );
+      await nginxSettled(stateDir);
     } catch (error) {
       keepLogs = true;
       throw error;
@@ -95,25 +97,28 @@ export function useLocalApp(extra: Extra = {}): LocalAppFixture {
   };
 }
 
-/** Polls `probe` until it returns something truthy, which it returns; fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(100);
-  }
-  const cause = lastError ? `: ${(lastError as Error).message}` : '';
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+/**
+ * Waits until nginx has no reload in flight: a single worker, the same one for half a second. Each
+ * reload starts a new worker, and until the old one has exited it may still take a connection and
+ * answer from the configuration before.
+ */
+async function nginxSettled(stateDir: string): Promise<void> {
+  const master = Number(readFileSync(path.join(stateDir, 'nginx', 'nginx.pid'), 'utf8'));
+  let workers = '';
+  let since = Date.now();
+  await eventually(
+    async () => {
+      const now = execFileSync('ps', ['-o', 'pid=', '--ppid', String(master)], { encoding: 'utf8' }).trim();
+      if (now !== workers || now.includes('\n')) {
+        workers = now;
+        since = Date.now();
+        return false;
+      }
+      return Date.now() - since >= 500;
+    },
+    'nginx to settle on its configuration',
+    30_000,
+  );
 }
 
 export async function status(url: string): Promise<number> {

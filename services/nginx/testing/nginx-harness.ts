@@ -152,12 +152,19 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
     confPath,
     async configure(next) {
       write(next);
+      const oldWorkers = workersOf(child.pid!);
       const reload = spawnSync(nginx, ['-s', 'reload', '-e', 'stderr', '-c', confPath], {
         ...user,
         encoding: 'utf8',
       });
       if (reload.status !== 0) throw new Error(`nginx -s reload failed: ${reload.stderr}`);
       await serves(next);
+      // Until the old workers have exited they may still accept a connection and answer from the
+      // old configuration (clients get no keep-alive, so each request is a new connection).
+      await eventually(async () => {
+        const workers = workersOf(child.pid!);
+        return workers.length > 0 && workers.every((pid) => !oldWorkers.includes(pid));
+      }, 'the old nginx workers to exit after the reload');
     },
     testConfig() {
       const result = spawnSync(nginx, ['-t', '-e', 'stderr', '-c', confPath], { ...user, encoding: 'utf8' });
@@ -170,6 +177,15 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
       rmSync(runDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The nginx master's worker processes. */
+function workersOf(master: number): number[] {
+  const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(master)], { encoding: 'utf8' });
+  return ps.stdout
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
 }
 
 function chownTree(dir: string, id: number): void {
