@@ -15,13 +15,10 @@ import { runSupervisor } from './supervisor/run.ts';
 const host = process.env.AUTOPILOT_HOSTNAME || hostname();
 
 function supervise(config: Config): Promise<number> {
-  // A reload that adds exec jobs to a config that had none runs without an init: restart instead.
-  if (shouldActAsPid1() && configStartsProcesses(config)) {
-    // The init's few lines go to a standard stream: holding the log file open here would keep
-    // writing into the file logrotate renamed (SIGUSR1 is forwarded to the worker, not handled here).
-    const output = config.logging.output === 'stdout' ? 'stdout' : 'stderr';
-    return runAsPid1(process.argv, { logger: createLogger({ ...config.logging, output }) });
-  }
+  // The config is valid (a bad one was reported above): as PID 1, exec into the small init, which
+  // runs this command line again as its worker. A reload that adds exec jobs to a config that had
+  // none runs without an init: restart the container instead.
+  if (shouldActAsPid1() && configStartsProcesses(config)) runAsPid1(process.argv);
   const logger = createLogger(config.logging);
   // Reloads render the config template again with the environment as it is then.
   return runSupervisor(config, {

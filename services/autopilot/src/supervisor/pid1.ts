@@ -1,29 +1,14 @@
 // Running as PID 1 (a container's init). Node cannot wait for any child by itself, so orphans that
 // the kernel re-parents to PID 1 would stay zombies forever (ContainerPilot #409, #439). As PID 1,
-// autopilot therefore stays a tiny init: it re-spawns itself as its only child (the worker, which
-// is the real supervisor), forwards every signal to it, reaps every child with waitpid(-1) on
-// SIGCHLD and on a slow timer, and exits with the worker's status.
-import { spawn } from 'node:child_process';
+// autopilot therefore execs into init.js, a tiny init that re-spawns autopilot as its worker,
+// forwards signals, reaps every child with waitpid(-1) and exits with the worker's status.
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/types.ts';
-import { createLogger, reopenLogs, type Logger } from '../logging/logger.ts';
-import { becomeChildSubreaper, exitCodeOfSignal, reapAnyChild } from './libc.ts';
 
-/** Set in the worker's environment: it must supervise, not act as init again. */
+/** Set in the worker's environment by init.js: it must supervise, not act as init again. */
 export const WORKER_ENV = 'AUTOPILOT_WORKER';
 /** Act as init without being PID 1 (as a child subreaper): tests, or under another init. */
 export const SUBREAPER_ENV = 'AUTOPILOT_SUBREAPER';
-
-const FORWARDED_SIGNALS: NodeJS.Signals[] = [
-  'SIGTERM',
-  'SIGINT',
-  'SIGHUP',
-  'SIGUSR1',
-  'SIGUSR2',
-  'SIGQUIT',
-  'SIGWINCH',
-];
-/** Catches orphans whose SIGCHLD was coalesced with another one. */
-const REAP_INTERVAL = 1000;
 
 export function shouldActAsPid1(env: NodeJS.ProcessEnv = process.env, pid: number = process.pid): boolean {
   if (env[WORKER_ENV] === '1') return false;
@@ -42,50 +27,20 @@ export function configStartsProcesses(config: Config): boolean {
   );
 }
 
-export interface Pid1Options {
-  logger?: Logger;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Becomes the init process around a worker running the same command line; exits with its status. */
-export function runAsPid1(argv: readonly string[] = process.argv, options: Pid1Options = {}): Promise<never> {
-  const log = (options.logger ?? createLogger({ level: 'info', format: 'default', output: 'stderr' })).child({
-    component: 'init',
-  });
-  if (process.pid !== 1 && !becomeChildSubreaper())
-    log.warn('could not become a child subreaper; orphans will not be reaped');
-
-  const worker = spawn(process.execPath, [...process.execArgv, ...argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...(options.env ?? process.env), [WORKER_ENV]: '1' },
-  });
-  log.debug({ pid: worker.pid }, 'worker started');
-
-  return new Promise<never>(() => {
-    const exit = (code: number) => {
-      log.debug({ code }, 'worker exited');
-      process.exit(code);
-    };
-    for (const signal of FORWARDED_SIGNALS) {
-      process.on(signal, () => {
-        if (signal === 'SIGUSR1') reopenLogs(); // our own log file too, when logging to one
-        if (worker.exitCode === null && worker.signalCode === null) worker.kill(signal);
-      });
-    }
-    // Whichever sees the worker's end first: libuv, or our waitpid(-1) (then libuv gets ECHILD,
-    // which it tolerates, and never reports the exit).
-    worker.on('exit', (code, signal) => exit(code ?? (signal ? exitCodeOfSignal(signal) : 1)));
-    worker.on('error', (error) => {
-      log.error({ err: error }, 'could not start the worker');
-      exit(1);
-    });
-    const reap = () => {
-      for (let reaped = reapAnyChild(); reaped; reaped = reapAnyChild()) {
-        if (reaped.pid === worker.pid) exit(reaped.exitCode);
-        else log.debug({ pid: reaped.pid, exitCode: reaped.exitCode }, 'reaped an orphan');
-      }
-    };
-    process.on('SIGCHLD', reap);
-    setInterval(reap, REAP_INTERVAL);
-  });
+/**
+ * Becomes the init: PID 1 execs the small init program (init.js, same PID), which runs this same
+ * command line again as its worker. The full supervisor loaded here is thrown away by the exec.
+ */
+export function runAsPid1(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): never {
+  const init = fileURLToPath(new URL('./init.js', import.meta.url));
+  // process.execve is Node >= 23.11 (still typed optional): the project pins Node 24.
+  process.execve!(
+    process.execPath,
+    [process.execPath, init, process.execPath, ...process.execArgv, ...argv.slice(1)],
+    env as Record<string, string>,
+  );
+  throw new Error('execve returned');
 }
