@@ -38,6 +38,11 @@ if [ ${#names[@]} -eq 0 ]; then
     names+=("$n")
   done
 fi
+# hello, world and nginx are built FROM the autopilot image: build it first.
+ordered=()
+for n in "${names[@]}"; do [ "$n" = autopilot ] && ordered=(autopilot); done
+for n in "${names[@]}"; do [ "$n" = autopilot ] || ordered+=("$n"); done
+names=("${ordered[@]}")
 
 bash "$REPO_ROOT/scripts/cluster/dockerd.sh"
 case ${IMAGES_BASE:-local} in
@@ -60,6 +65,7 @@ elif compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   ca_pem=$(cat /usr/local/share/ca-certificates/*.crt)
 fi
 [ -n "$ca_pem" ] && base_args+=(--build-arg "BUILD_CA_CERTS=$ca_pem")
+base_args+=(--build-arg "AUTOPILOT_IMAGE=$IMAGE_PREFIX/autopilot:$IMAGE_TAG")
 
 # The build context is the repository root. Without a .dockerignore there, send it without the
 # bulky or private parts (the Docker daemon would otherwise receive node_modules and .git each time).
