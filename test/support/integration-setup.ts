@@ -1,5 +1,6 @@
-// Makes sure the real tools the integration tests need exist before any test runs
-// (Consul from scripts/build-consul.sh). Tests read their paths from the environment.
+// Makes sure the real tools the integration tests need exist before any test runs (Consul from
+// scripts/build-consul.sh; etcd + kube-apiserver for envtest from scripts/cluster/build-k8s.sh,
+// minutes the first time). Tests read their paths from the environment.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -10,5 +11,18 @@ export default function setup(): void {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }).trim();
+  }
+  if (!process.env.KUBEBUILDER_ASSETS) {
+    process.env.KUBEBUILDER_ASSETS = execFileSync(
+      'bash',
+      [path.join(root, 'scripts/cluster/build-k8s.sh'), '--envtest'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+      .trim()
+      .split('\n')
+      .at(-1)!;
   }
 }
