@@ -6,7 +6,7 @@
 //  2. idle RSS and CPU of one autopilot supervising a registered, health-checked service with a
 //     watch, over IDLE_SECONDS, against a bare Node 24 process sampled over the same window.
 // Usage: node bench/autopilot.ts   (env: CHANGES=25 IDLE_SECONDS=60 POLL_INTERVAL_MS=3000)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,15 +55,10 @@ async function addInstance(consul: ConsulAgent, svc: string, i: number): Promise
   return before;
 }
 
-async function measureLatencies(
-  consul: ConsulAgent,
-  svc: string,
-  hookFile: string,
-  settle: () => Promise<void>,
-): Promise<number[]> {
+async function measureLatencies(consul: ConsulAgent, svc: string, hookFile: string): Promise<number[]> {
   await addInstance(consul, svc, 0);
   await waitForLines(hookFile, 1, 30_000);
-  await settle();
+  await sleep(500); // let the first run finish before timing changes
   const latencies: number[] = [];
   for (let i = 1; i <= CHANGES; i++) {
     const seen = hookLines(hookFile).length;
@@ -77,33 +72,47 @@ async function measureLatencies(
   return latencies;
 }
 
-async function autopilotLatencies(consul: ConsulAgent): Promise<number[]> {
-  const hookFile = path.join(work, 'autopilot-hook.log');
-  const config = path.join(work, 'watch.json5');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      consul: consul.address,
-      logging: { level: 'WARN' },
-      control: { socket: path.join(work, 'watch.sock') },
-      jobs: [
-        {
-          name: 'onchange',
-          exec: ['sh', '-c', `date +%s%N >> ${hookFile}`],
-          when: { source: 'watch.benchsvc', each: 'changed' },
-        },
-      ],
-      watches: [{ name: 'benchsvc', interval: POLL_INTERVAL_MS / 1000 }],
-    }),
-  );
-  const child = spawn(node, [path.join(root, 'services/autopilot/src/main.ts'), '-config', config], {
+/** Writes `config` (plus this run's Consul, quiet logs and a private socket) and starts autopilot on it. */
+function launchAutopilot(name: string, consul: ConsulAgent, config: Record<string, unknown>): ChildProcess {
+  const file = path.join(work, `${name}.json5`);
+  const full = {
+    consul: consul.address,
+    logging: { level: 'WARN' },
+    control: { socket: path.join(work, `${name}.sock`) },
+    ...config,
+  };
+  writeFileSync(file, JSON.stringify(full));
+  return spawn(node, [path.join(root, 'services/autopilot/src/main.ts'), '-config', file], {
     stdio: 'inherit',
   });
+}
+
+async function stop(...children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
+
+async function autopilotLatencies(consul: ConsulAgent): Promise<number[]> {
+  const hookFile = path.join(work, 'autopilot-hook.log');
+  const child = launchAutopilot('watch', consul, {
+    jobs: [
+      {
+        name: 'onchange',
+        exec: ['sh', '-c', `date +%s%N >> ${hookFile}`],
+        when: { source: 'watch.benchsvc', each: 'changed' },
+      },
+    ],
+    watches: [{ name: 'benchsvc', interval: POLL_INTERVAL_MS / 1000 }],
+  });
   try {
-    return await measureLatencies(consul, 'benchsvc', hookFile, () => sleep(500));
+    return await measureLatencies(consul, 'benchsvc', hookFile);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop(child);
   }
 }
 
@@ -134,7 +143,7 @@ async function pollingLatencies(consul: ConsulAgent): Promise<number[]> {
     }
   })();
   try {
-    return await measureLatencies(consul, 'pollsvc', hookFile, () => sleep(500));
+    return await measureLatencies(consul, 'pollsvc', hookFile);
   } finally {
     running = false;
     await loop;
@@ -168,27 +177,17 @@ async function sampleIdle(pids: number[], seconds: number): Promise<Usage[]> {
 }
 
 async function idleUsage(consul: ConsulAgent): Promise<{ autopilot: Usage; bareNode: Usage }> {
-  const config = path.join(work, 'idle.json5');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      consul: consul.address,
-      logging: { level: 'WARN' },
-      control: { socket: path.join(work, 'idle.sock') },
-      jobs: [
-        {
-          name: 'app',
-          exec: ['sleep', '3600'],
-          port: 9999,
-          interfaces: ['static:127.0.0.1'],
-          health: { exec: 'true', interval: 3, ttl: 10 },
-        },
-      ],
-      watches: [{ name: 'app', interval: 3 }],
-    }),
-  );
-  const autopilot = spawn(node, [path.join(root, 'services/autopilot/src/main.ts'), '-config', config], {
-    stdio: 'inherit',
+  const autopilot = launchAutopilot('idle', consul, {
+    jobs: [
+      {
+        name: 'app',
+        exec: ['sleep', '3600'],
+        port: 9999,
+        interfaces: ['static:127.0.0.1'],
+        health: { exec: 'true', interval: 3, ttl: 10 },
+      },
+    ],
+    watches: [{ name: 'app', interval: 3 }],
   });
   const bare = spawn(node, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' });
   try {
@@ -196,9 +195,7 @@ async function idleUsage(consul: ConsulAgent): Promise<{ autopilot: Usage; bareN
     const [a, b] = await sampleIdle([autopilot.pid!, bare.pid!], IDLE_SECONDS);
     return { autopilot: a!, bareNode: b! };
   } finally {
-    autopilot.kill('SIGTERM');
-    bare.kill('SIGTERM');
-    await Promise.all([autopilot, bare].map((c) => new Promise((r) => c.once('exit', r))));
+    await stop(autopilot, bare);
   }
 }
 

@@ -57,15 +57,8 @@ export interface ServiceEntry {
   Checks: Array<{ CheckID: string; Status: CheckStatus }>;
 }
 
-export interface AgentService {
-  ID: string;
-  Service: string;
-  Address: string;
-  Port: number;
-  Tags: string[] | null;
-  Meta: Record<string, string> | null;
-  EnableTagOverride: boolean;
-}
+/** The agent's own view of a service: the catalog's fields plus its tag-override flag. */
+export type AgentService = ServiceEntry['Service'] & { EnableTagOverride: boolean };
 
 export interface AgentCheck {
   CheckID: string;
