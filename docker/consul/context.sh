@@ -11,6 +11,7 @@ src=$(bash "$REPO_ROOT/scripts/build-consul.sh")
 if [ ! -f "$ctx/consul" ] || [ "$(cat "$ctx/consul.source" 2>/dev/null)" != "$(sha256sum < "$src")" ]; then
   log "staging $src (stripped) into $ctx"
   cp -L "$src" "$ctx/consul.tmp"
+  command -v strip >/dev/null || apt_install binutils
   strip "$ctx/consul.tmp"
   mv "$ctx/consul.tmp" "$ctx/consul"
   sha256sum < "$src" > "$ctx/consul.source"

@@ -43,7 +43,9 @@ CNI_BIN_DIR=/usr/lib/cni
 CNI_NET_NAME=autopilot-k8s
 
 in_netns() { nsenter --net="$NETNS_PATH" -- "$@"; }
-kubectl_() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }
+# The name containerd gives an image reference: a name without a registry host gets Docker's
+# default one, as `docker save | ctr import` records it (a name, not a place anything is pulled from).
+image_ref() { case $1 in *.*/* | localhost/*) echo "$1" ;; */*) echo "docker.io/$1" ;; *) echo "docker.io/library/$1" ;; esac; }
 crictl_() { "$TOOLS_BIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --image-endpoint "unix://$CONTAINERD_SOCK" --timeout 30s "$@"; }
 ctr_() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
@@ -70,9 +72,7 @@ wait_for() {
 # Background processes: started with setsid (own session), pid in $CLUSTER_RUN/NAME.pid, log in
 # $CLUSTER_LOGS/NAME.log.   start_bg NAME [--netns] cmd...
 pid_of() { [ -f "$CLUSTER_RUN/$1.pid" ] && cat "$CLUSTER_RUN/$1.pid"; }
-# A process that exited but was not reaped yet (a zombie: its parent, often PID 1, reaps later) is
-# not alive.
-alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+# A zombie (exited, its parent has not reaped it yet) is not running (alive(), scripts/lib.sh).
 running() { local p; p=$(pid_of "$1") && [ -n "$p" ] && alive "$p"; }
 start_bg() {
   local name=$1; shift

@@ -10,9 +10,6 @@ run_dir="$CACHE_DIR/run"
 pidfile="$run_dir/dockerd.pid"
 mkdir -p "$run_dir" "$CACHE_DIR/logs"
 
-# Exited-but-unreaped (zombie) processes do not count as alive.
-alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
-
 if [ "${1:-}" = stop ]; then
   if [ -f "$pidfile" ] && alive "$(cat "$pidfile")"; then
     log "stopping dockerd (pid $(cat "$pidfile"))"

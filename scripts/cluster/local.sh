@@ -8,7 +8,7 @@ LOCAL_STEPS=11
 # ---- Host prerequisites ---------------------------------------------------------------------------
 local_prereqs() {
   [ "$(id -u)" = 0 ] || die "the local cluster needs root (network namespace, mounts, cgroups)"
-  apt_install containerd runc containernetworking-plugins iptables conntrack socat openssl ethtool \
+  apt_install containerd runc containernetworking-plugins iptables conntrack socat openssl \
     util-linux iproute2 kmod
   [ -x "$CNI_BIN_DIR/bridge" ] || die "CNI plugins not found in $CNI_BIN_DIR"
 }
@@ -23,11 +23,10 @@ local_binaries() {
 # The cluster's own images (pause, CoreDNS) into the node's containerd; skipped when present, so a
 # warm start needs no Docker at all.
 node_has_image() { ctr_ images ls -q 2>/dev/null | grep -qx "$1"; }
-qualified() { case $1 in *.*/*|localhost/*) echo "$1" ;; */*) echo "docker.io/$1" ;; *) echo "docker.io/library/$1" ;; esac; }
 local_cluster_images() {
   local need=()
-  node_has_image "$(qualified "$PAUSE_IMAGE")" || need+=(pause)
-  node_has_image "$(qualified "$COREDNS_IMAGE")" || need+=(coredns)
+  node_has_image "$(image_ref "$PAUSE_IMAGE")" || need+=(pause)
+  node_has_image "$(image_ref "$COREDNS_IMAGE")" || need+=(coredns)
   [ ${#need[@]} -eq 0 ] && return 0
   bash "$REPO_ROOT/scripts/base-image.sh" base pause
   if ! docker image inspect "$COREDNS_IMAGE" >/dev/null 2>&1; then
@@ -62,6 +61,8 @@ local_netns() {
   fi
   # Locally originated connections to Service IPs need a route before kube-proxy's DNAT applies.
   in_netns ip route replace "$SERVICE_CIDR" dev "$NODE_IF" src "$NODE_IP"
+  # The bridge-nf sysctls exist only once br_netfilter is loaded (built in on some kernels).
+  [ -d /proc/sys/net/bridge ] || modprobe br_netfilter
   in_netns sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
     net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=1 \
     net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null

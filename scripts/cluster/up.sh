@@ -45,10 +45,13 @@ if [ "$want" = existing ] || { [ "$want" = auto ] && [ -n "$existing_kc" ] && [ 
   log "KUBECONFIG=$existing_kc does not answer; not using it"
 fi
 
-if [ "$want" = auto ] || [ "$want" = kind ]; then
+# In auto mode kind is only a candidate where a Docker daemon already runs (kind users have one);
+# starting dockerd just to probe would cost every warm start here. kind itself is built only once
+# the probe says it can run.
+if [ "$want" = kind ] || { [ "$want" = auto ] && docker info >/dev/null 2>&1; }; then
   log "checking whether kind can run here"
-  kind_build
   if reason=$(kind_unusable_reason); then
+    kind_build
     kind_up
     finish kind
   fi

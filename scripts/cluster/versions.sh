@@ -20,7 +20,7 @@ DEBIAN_SUITE=bookworm
 NODE_VERSION=24.21.0
 # Image tags built locally.
 BASE_IMAGE=autopilot-k8s/base:bookworm
-PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
+PAUSE_IMAGE=localhost/autopilot-k8s/pause:3.10.1
 COREDNS_IMAGE=autopilot-k8s/coredns:v1.12.1
 NODE_IMAGE=autopilot-k8s/node:24.21.0
 # crictl (cri-tools): used by cluster:down to tear pods down through the CRI, and for debugging.
