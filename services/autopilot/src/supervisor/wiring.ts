@@ -52,7 +52,7 @@ export function realDeps({ logger, loadConfig }: RealDepsOptions): AppDeps {
         bus,
         logger: log,
         client: consulClientOf(discovery ?? missingDiscovery()),
-        env: env(),
+        env,
       }),
     startControlServer: (context) => startControlServer(context),
     reopenLogs,

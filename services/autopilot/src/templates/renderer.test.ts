@@ -59,7 +59,7 @@ async function setup(templateText: string, onChange?: string[]) {
         bus,
         logger: silentLogger(),
         data: catalog,
-        env: { GREETING: 'hi' },
+        env: () => ({ GREETING: 'hi' }),
         watchService: catalog.watchService,
         watchKey: catalog.watchKey,
       },

@@ -15,7 +15,8 @@ export interface RendererDeps {
   bus: EventBus;
   logger: Logger;
   data: TemplateData;
-  env: NodeJS.ProcessEnv;
+  /** Read at each render and each onChange run, so values set with putEnv apply. */
+  env: () => NodeJS.ProcessEnv;
   /** Make sure a service used by the template is watched (the first render discovers them). */
   watchService(service: string): Promise<void>;
   /** Likewise for a KV key read with `key` / `keyOrDefault`. */
@@ -114,8 +115,9 @@ export class TemplateRenderer {
 
   private execute(): string {
     const used: Dependencies = { services: new Set(), keys: new Set() };
-    const output = this.template!.execute(this.deps.env, {
-      funcs: templateFuncs(this.deps.data, this.deps.env, used),
+    const env = this.deps.env();
+    const output = this.template!.execute(env, {
+      funcs: templateFuncs(this.deps.data, env, used),
     });
     this.used = used;
     return output;
@@ -160,7 +162,7 @@ export class TemplateRenderer {
     const result = await runToCompletion({
       name: `${this.config.name}.onChange`,
       argv,
-      env: this.deps.env,
+      env: this.deps.env(),
       logger: this.deps.logger,
     });
     if (succeeded(result)) this.log.info('onChange command succeeded');

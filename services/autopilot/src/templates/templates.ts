@@ -15,7 +15,8 @@ export interface TemplatesOptions {
   bus: EventBus;
   logger: Logger;
   client: ConsulClient;
-  env: NodeJS.ProcessEnv;
+  /** Read at each render and each onChange run, so values set with putEnv apply. */
+  env: () => NodeJS.ProcessEnv;
   /** How long the first render waits for Consul's first answer before rendering what it has. */
   firstAnswerTimeout?: number;
 }
@@ -47,11 +48,11 @@ export class Templates {
           data,
           env: options.env,
           watchService: (service) =>
-            this.watch(new ServiceWatch(this.watchConfig(service), this.watchDeps()), service),
+            this.watch(service, () => new ServiceWatch(this.watchConfig(service), this.watchDeps())),
           watchKey: (key) =>
             this.watch(
-              new KeyWatch({ ...this.watchConfig(`key:${key}`), kind: 'key', key }, this.watchDeps()),
               `key:${key}`,
+              () => new KeyWatch({ ...this.watchConfig(`key:${key}`), kind: 'key', key }, this.watchDeps()),
             ),
         }),
     );
@@ -80,15 +81,19 @@ export class Templates {
     return { client: this.options.client, bus: this.privateBus, logger: this.options.logger };
   }
 
-  /** Starts the watch unless one exists, then waits (bounded) for its first answer. */
-  private async watch(watch: ServiceWatch | KeyWatch, name: string): Promise<void> {
+  /**
+   * Starts a watch unless one exists, then waits (bounded) for its first answer. Called on every
+   * render: once the watch has answered, this costs a map lookup.
+   */
+  private async watch(name: string, create: () => ServiceWatch | KeyWatch): Promise<void> {
     let existing = this.started.get(name);
     if (!existing) {
-      existing = watch;
-      this.started.set(name, watch);
-      this.catalog.add(watch);
-      watch.start();
+      existing = create();
+      this.started.set(name, existing);
+      this.catalog.add(existing);
+      existing.start();
     }
+    if (existing.ready) return;
     const timeout = this.options.firstAnswerTimeout ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>(

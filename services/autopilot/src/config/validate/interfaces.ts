@@ -2,9 +2,21 @@
 // inet, inet6, static:IP, plus env:VAR (e.g. env:POD_IP on Kubernetes).
 import { isIP } from 'node:net';
 import type { Path } from '../parse.ts';
+import { DEFAULT_INTERFACES, parseInterfaceSpec } from '../../discovery/address.ts';
 import { describePath, type Checker } from './checker.ts';
 
-export const DEFAULT_INTERFACES = ['eth0:inet', 'inet'];
+/** The friendliest reason first; then the runtime's own parser has the last word, so a spec that
+ * passes here can never fail at registration. */
+function reason(spec: string): string | undefined {
+  const why = problem(spec);
+  if (why) return why;
+  try {
+    parseInterfaceSpec(spec);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 function problem(spec: string): string | undefined {
   if (spec === 'inet' || spec === 'inet6') return undefined;
@@ -30,7 +42,7 @@ export function validateInterfaces(ck: Checker, path: Path, raw: unknown): strin
   if (specs.length === 0) return ck.fail(path, 'interfaces', `${describePath(path)} must not be empty`);
   let ok = true;
   specs.forEach((spec, i) => {
-    const why = problem(spec.trim());
+    const why = reason(spec.trim());
     if (why)
       ok = !!ck.fail(
         typeof raw === 'string' ? path : [...path, i],

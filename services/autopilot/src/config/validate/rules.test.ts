@@ -223,6 +223,19 @@ const RULES: [rule: string, config: string, marker: string, message: string][] =
     '"10.0',
     'is not a valid CIDR',
   ],
+  // Looser-looking names the runtime cannot resolve must fail here, not at every registration.
+  [
+    'interfaces',
+    `{${C}, jobs: [{name: "web", port: 80, interfaces: ["1eth"], ${HEALTH}}]}`,
+    '"1eth',
+    'cannot parse interface spec',
+  ],
+  [
+    'interfaces',
+    `{${C}, jobs: [{name: "web", port: 80, interfaces: "10.0.0.1", ${HEALTH}}]}`,
+    '"10.0',
+    'cannot parse interface spec',
+  ],
   [
     'initial-status',
     `{${C}, jobs: [{name: "web", port: 80, initial_status: "ok", ${HEALTH}}]}`,
