@@ -90,6 +90,7 @@ function launchAutopilot(name: string, consul: ConsulAgent, config: Record<strin
 async function stop(...children: ChildProcess[]): Promise<void> {
   await Promise.all(
     children.map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       return exited;
