@@ -1,0 +1,87 @@
+// hello and world: the app container runs the service itself, and autopilot runs beside it as a native
+// sidecar (an init container with restartPolicy: Always: up before the app, stopped after it). The
+// sidecar registers the service in Consul while its /readyz answers. Before the pod stops, the app's
+// preStop hook takes the instance out of Consul through autopilot's control socket (an emptyDir both
+// containers mount), so nginx stops routing to it before it drains.
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { HelloWorldApp } from '../../api/v1alpha1/types.ts';
+import type { BuildContext } from './desired.ts';
+import { SERVICE_PORTS, childName, componentLabels, ownerReference, selectorLabels } from './names.ts';
+import { containerSecurityContext, podSecurityContext } from './pod-security.ts';
+
+const CONTROL_DIR = '/run/autopilot';
+const HEALTH_PATH = '/readyz';
+
+export function sidecarServiceDeployment(
+  app: HelloWorldApp,
+  ctx: BuildContext,
+  component: 'hello' | 'world',
+): V1Deployment & { apiVersion: string; kind: string } {
+  const port = SERVICE_PORTS[component];
+  const spec = app.spec?.[component];
+  const controlMount = { name: 'autopilot-run', mountPath: CONTROL_DIR };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: childName(app, component),
+      namespace: app.metadata!.namespace!,
+      labels: componentLabels(app, component),
+      ownerReferences: [ownerReference(app)],
+    },
+    spec: {
+      // Unset: left out of the apply, so `kubectl scale` or an HPA owns the count.
+      ...(spec?.replicas === undefined ? {} : { replicas: spec.replicas }),
+      selector: { matchLabels: selectorLabels(app, component) },
+      template: {
+        metadata: { labels: componentLabels(app, component) },
+        spec: {
+          enableServiceLinks: false,
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext,
+          volumes: [{ name: 'autopilot-run', emptyDir: {} }],
+          initContainers: [
+            {
+              name: 'autopilot',
+              image: ctx.images.autopilot,
+              imagePullPolicy: ctx.imagePullPolicy,
+              restartPolicy: 'Always',
+              args: ['-config', '/etc/autopilot/sidecar.json5'],
+              env: [
+                { name: 'SERVICE_NAME', value: component },
+                { name: 'SERVICE_PORT', value: String(port) },
+                { name: 'SERVICE_HEALTH_PATH', value: HEALTH_PATH },
+                { name: 'CONSUL', value: ctx.consul },
+                { name: 'AUTOPILOT_LOG_LEVEL', value: ctx.logLevel.toUpperCase() },
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              ],
+              // The app starts once autopilot's control socket answers.
+              startupProbe: { exec: { command: ['autopilot', '-ping'] }, periodSeconds: 1, failureThreshold: 30 },
+              resources: { requests: { cpu: '10m', memory: '64Mi' } },
+              volumeMounts: [controlMount],
+              securityContext: containerSecurityContext,
+            },
+          ],
+          containers: [
+            {
+              name: component,
+              image: ctx.images[component],
+              imagePullPolicy: ctx.imagePullPolicy,
+              command: ['node', `/app/services/${component}/src/main.ts`],
+              env: [{ name: 'LOG_LEVEL', value: ctx.logLevel }],
+              ports: [{ name: 'http', containerPort: port }],
+              readinessProbe: { httpGet: { path: HEALTH_PATH, port: 'http' }, periodSeconds: 2 },
+              lifecycle: {
+                // Deregister, then give nginx a moment to re-render without this instance.
+                preStop: { exec: { command: ['sh', '-c', 'autopilot -maintenance enable; sleep 2'] } },
+              },
+              ...(spec?.resources ? { resources: spec.resources } : {}),
+              volumeMounts: [controlMount],
+              securityContext: containerSecurityContext,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
