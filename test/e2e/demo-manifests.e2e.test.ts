@@ -5,172 +5,30 @@
 // Builds and loads the images first (scripts/images.sh: cached, and only changed images are loaded;
 // AUTOPILOT_E2E_BUILD_IMAGES=0 skips it). Deletes the namespace afterwards; on a failure it prints
 // the pods' state, events and logs.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCluster, kubectl, kubectlJson, repoRoot, stopCluster } from '../support/cluster.ts';
+import { kubectl, repoRoot } from '../support/cluster.ts';
+import { DemoInCluster, buildImages, dumpDiagnostics, serviceIdsOf, until } from './support/demo.ts';
 
-const ns = 'autopilot-demo';
+const demo = new DemoInCluster('autopilot-demo', { deployment: 'nginx', service: 'nginx' });
+const ns = demo.namespace;
 const manifest = path.join(repoRoot, 'test/e2e/manifests/demo.yaml');
-const IMAGES = ['autopilot', 'consul', 'hello', 'world', 'nginx'];
 const DEPLOYMENTS = ['consul', 'hello', 'world', 'nginx'];
 
-interface Instance {
-  id: string;
-  address: string;
-  port: number;
-}
-interface Instances {
-  hello: Instance[];
-  world: Instance[];
-}
-interface Answer {
-  status: number;
-  body: string;
-}
-interface ContainerStatus {
-  name: string;
-  ready: boolean;
-  started?: boolean;
-  state?: { running?: unknown };
-}
-interface Pod {
-  metadata: { name: string; deletionTimestamp?: string };
-  status?: {
-    podIP?: string;
-    conditions?: { type: string; status: string }[];
-    containerStatuses?: ContainerStatus[];
-    initContainerStatuses?: ContainerStatus[];
-  };
-}
-
-const isReady = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  fn: () => Promise<T | undefined | false>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(1000);
-  }
-  throw new Error(
-    `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-  );
-}
-
-/**
- * GETs paths of the nginx Service from inside the cluster: a Node one-liner run in the nginx pod
- * (the images have no curl). Each path may be fetched several times (`times`).
- */
-async function getFromCluster(paths: string[], times = 1): Promise<Answer[]> {
-  const script = `
-    const out = [];
-    for (const p of ${JSON.stringify(paths)}) {
-      for (let i = 0; i < ${times}; i++) {
-        const r = await fetch('http://nginx.${ns}.svc.cluster.local' + p, { signal: AbortSignal.timeout(5000) });
-        out.push({ status: r.status, body: (await r.text()).trim() });
-      }
-    }
-    process.stdout.write(JSON.stringify(out));`;
-  const { stdout } = await kubectl([
-    'exec',
-    '-n',
-    ns,
-    'deploy/nginx',
-    '-c',
-    'nginx',
-    '--',
-    'node',
-    '-e',
-    script,
-  ]);
-  return JSON.parse(stdout) as Answer[];
-}
-
-async function instances(): Promise<Instances> {
-  const [answer] = await getFromCluster(['/instances.json']);
-  expect(answer?.status).toBe(200);
-  return JSON.parse(answer!.body) as Instances;
-}
-
-/** Which hello instances answered `count` requests through nginx. */
-async function helloAnswerers(count: number): Promise<Set<string>> {
-  const answers = await getFromCluster(['/hello?format=json'], count);
-  return new Set(
-    answers.map((a) => {
-      expect(a.status).toBe(200);
-      return (JSON.parse(a.body) as { message: string; instance: string }).instance;
-    }),
-  );
-}
-
-async function readyPods(app: string): Promise<Pod[]> {
-  const { items } = await kubectlJson<{ items: Pod[] }>(['get', 'pods', '-n', ns, '-l', `app=${app}`]);
-  return items.filter((p) => !p.metadata.deletionTimestamp && isReady(p));
-}
-
-/** Consul service IDs are `name-hostname`, and a pod's hostname is its name. */
-const serviceIdsOf = (pods: Pod[]) => pods.map((p) => `hello-${p.metadata.name}`).sort();
-
-async function deleteNamespace(wait: boolean): Promise<void> {
-  await kubectl(['delete', 'namespace', ns, '--ignore-not-found', `--wait=${wait}`, '--timeout=180s'], {
-    timeoutMs: 200_000,
-    allowFailure: !wait,
-  });
-}
-
-/** What a person debugging a failure looks at first, printed to stderr. */
-async function dumpDiagnostics(): Promise<void> {
-  const sections: [string, string[]][] = [
-    ['objects', ['get', 'all', '-n', ns, '-o', 'wide']],
-    ['events', ['get', 'events', '-n', ns, '--sort-by=.lastTimestamp']],
-    ['pods', ['describe', 'pods', '-n', ns]],
-    [
-      'logs',
-      ['logs', '-n', ns, '-l', 'app', '--all-containers', '--prefix', '--tail=80', '--max-log-requests=30'],
-    ],
-  ];
-  for (const [title, args] of sections) {
-    const r = await kubectl(args, { allowFailure: true });
-    console.error(`----- ${title}: kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`);
-  }
-}
-
 describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
-  // Whether this file brought the cluster up (no global setup did): then it also takes it down.
-  let started = false;
-
   beforeAll(async () => {
-    started = ensureCluster().started;
-    if (process.env.AUTOPILOT_E2E_BUILD_IMAGES !== '0') {
-      const r = spawnSync('bash', [path.join(repoRoot, 'scripts/images.sh'), ...IMAGES], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-      if (r.status !== 0) throw new Error(`scripts/images.sh failed (${r.status})`);
-    }
+    buildImages(['autopilot', 'consul', 'hello', 'world', 'nginx']);
     // A run that was cut short may have left the namespace behind (or still terminating).
-    await deleteNamespace(true);
+    await demo.deleteNamespace(true);
     await kubectl(['apply', '-f', manifest]);
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await dumpDiagnostics();
+    if (task.result?.state === 'fail') await dumpDiagnostics(ns, 'app');
   });
 
   afterAll(async () => {
-    await deleteNamespace(false);
-    if (started) stopCluster();
+    await demo.deleteNamespace(false);
   });
 
   it('rolls out Consul, hello, world and nginx as non-root pods admitted under the restricted policy', async () => {
@@ -179,7 +37,7 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
         timeoutMs: 200_000,
       });
     }
-    const hello = await readyPods('hello');
+    const hello = await demo.readyPods('app=hello');
     expect(hello).toHaveLength(1);
     // autopilot is a native sidecar: an init container that started and keeps running beside the app.
     const sidecar = hello[0]!.status?.initContainerStatuses?.find((c) => c.name === 'autopilot');
@@ -199,14 +57,14 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
 
   it('serves /hello and /world through nginx, from the instances its sidecars registered in Consul', async () => {
     const [hello, world] = await until('both services answering through nginx', 60_000, async () => {
-      const answers = await getFromCluster(['/hello', '/world']);
+      const answers = await demo.get(['/hello', '/world']);
       return answers.every((a) => a.status === 200) && answers;
     });
     expect(hello?.body).toBe('Hello');
     expect(world?.body).toBe('World');
 
-    const listed = await instances();
-    const helloPod = (await readyPods('hello'))[0]!;
+    const listed = await demo.instances();
+    const helloPod = (await demo.readyPods('app=hello'))[0]!;
     expect(listed.hello).toEqual([
       { id: `hello-${helloPod.metadata.name}`, address: helloPod.status?.podIP, port: 3001 },
     ]);
@@ -218,34 +76,34 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
     await kubectl(['rollout', 'status', 'deployment/hello', '-n', ns, '--timeout=180s'], {
       timeoutMs: 200_000,
     });
-    const pods = await readyPods('hello');
+    const pods = await demo.readyPods('app=hello');
     expect(pods).toHaveLength(3);
 
     const listed = await until('nginx to list 3 hello instances', 90_000, async () => {
-      const { hello } = await instances();
+      const { hello } = await demo.instances();
       return hello.length === 3 && hello;
     });
-    expect(listed.map((i) => i.id).sort()).toEqual(serviceIdsOf(pods));
+    expect(listed.map((i) => i.id).sort()).toEqual(serviceIdsOf('hello', pods));
 
     // least_conn spreads sequential requests over every upstream.
     const answerers = await until('answers from 3 distinct hello instances', 60_000, async () => {
-      const seen = await helloAnswerers(30);
+      const seen = await demo.answerers('hello', 30);
       return seen.size === 3 && seen;
     });
-    expect([...answerers].sort()).toEqual(serviceIdsOf(pods));
+    expect([...answerers].sort()).toEqual(serviceIdsOf('hello', pods));
   });
 
   it('stops routing to the removed instances once hello is scaled back to 1', async () => {
     await kubectl(['scale', 'deployment', 'hello', '-n', ns, '--replicas=1']);
     const listed = await until('nginx to list 1 hello instance', 90_000, async () => {
-      const { hello } = await instances();
+      const { hello } = await demo.instances();
       return hello.length === 1 && hello;
     });
     const remaining = await until('one hello pod left', 90_000, async () => {
-      const { items } = await kubectlJson<{ items: Pod[] }>(['get', 'pods', '-n', ns, '-l', 'app=hello']);
-      return items.length === 1 && items;
+      const pods = await demo.pods('app=hello');
+      return pods.length === 1 && pods;
     });
-    expect(listed.map((i) => i.id)).toEqual(serviceIdsOf(remaining));
-    expect(await helloAnswerers(10)).toEqual(new Set(serviceIdsOf(remaining)));
+    expect(listed.map((i) => i.id)).toEqual(serviceIdsOf('hello', remaining));
+    expect(await demo.answerers('hello', 10)).toEqual(new Set(serviceIdsOf('hello', remaining)));
   });
 });

@@ -1,11 +1,9 @@
 // The demo's page in a real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
 // against the whole demo run locally: Consul, nginx, hello and world, each under autopilot.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
 import { useLocalApp } from '../support/local-app.ts';
-
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
 // The callbacks given to page.evaluate run in the page; these are the few browser globals they use.
 interface PageElement {
@@ -21,21 +19,7 @@ let browser: Browser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (scripts/setup.sh does)`);
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
 });
 

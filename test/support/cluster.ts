@@ -1,7 +1,7 @@
 // The project's Kubernetes cluster for e2e tests: finds (or brings up, through scripts/cluster/up.sh)
 // the cluster that `npm run cluster:up` manages, and runs the kubectl built with it.
 // Paths follow scripts/lib.sh and scripts/cluster/common.sh.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -184,4 +184,43 @@ export function buildAndLoadImage(
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
+}
+
+export interface PortForward {
+  /** http://127.0.0.1:<local port> */
+  url: string;
+  close(): void;
+}
+
+/**
+ * `kubectl port-forward` to a Service or pod on a free local port (the API server relays it through the
+ * kubelet): how a browser on this machine reaches a page served inside the cluster.
+ */
+export function portForward(namespace: string, target: string, remotePort: number): Promise<PortForward> {
+  const child = spawn(
+    kubectlPath(),
+    ['--kubeconfig', kubeconfigPath(), 'port-forward', '-n', namespace, target, `:${remotePort}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('no "Forwarding from" line within 30 s')), 30_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill();
+      reject(new Error(`kubectl port-forward -n ${namespace} ${target}: ${error.message}\n${output}`));
+    };
+    child.once('exit', (code) => fail(new Error(`exited with ${code}`)));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ url: `http://127.0.0.1:${m[1]}`, close: () => child.kill() });
+    });
+  });
 }

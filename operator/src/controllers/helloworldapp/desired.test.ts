@@ -28,15 +28,24 @@ describe('the desired state of a HelloWorldApp', () => {
     }
   });
 
-  it('runs autopilot as a native sidecar of hello and world, pointed at the app\'s Consul', () => {
+  it("runs autopilot as a native sidecar of hello and world, pointed at the app's Consul", () => {
     const hello = deployment(byName(), 'demo-hello').spec!.template.spec!;
     const sidecar = hello.initContainers![0]!;
     expect(sidecar.restartPolicy).toBe('Always');
     expect(sidecar.image).toBe('example/autopilot:1');
-    const env = Object.fromEntries(sidecar.env!.map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
-    expect(env).toMatchObject({ SERVICE_NAME: 'hello', SERVICE_PORT: '3001', CONSUL: 'demo-consul:8500', POD_IP: 'status.podIP' });
+    const env = Object.fromEntries(
+      sidecar.env!.map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]),
+    );
+    expect(env).toMatchObject({
+      SERVICE_NAME: 'hello',
+      SERVICE_PORT: '3001',
+      CONSUL: 'demo-consul:8500',
+      POD_IP: 'status.podIP',
+    });
     expect(hello.containers[0]!.image).toBe('example/hello:1');
-    expect(hello.containers[0]!.lifecycle!.preStop!.exec!.command!.join(' ')).toContain('autopilot -maintenance enable');
+    expect(hello.containers[0]!.lifecycle!.preStop!.exec!.command!.join(' ')).toContain(
+      'autopilot -maintenance enable',
+    );
   });
 
   it('leaves hello and world replicas to kubectl scale unless the spec sets them', () => {
@@ -47,24 +56,42 @@ describe('the desired state of a HelloWorldApp', () => {
   });
 
   it('deploys no Consul when the app names an existing agent', () => {
-    const children = desiredChildren(anApp('demo', { consul: { address: 'consul.infra:8500' } }), operatorConfig);
+    const children = desiredChildren(
+      anApp('demo', { consul: { address: 'consul.infra:8500' } }),
+      operatorConfig,
+    );
     expect(children.map((c) => c.metadata!.name)).not.toContain('demo-consul');
-    const nginx = children.find((c) => c.metadata!.name === 'demo-nginx' && c.kind === 'Deployment') as V1Deployment;
-    expect(nginx.spec!.template.spec!.containers[0]!.env).toContainEqual({ name: 'CONSUL', value: 'consul.infra:8500' });
+    const nginx = children.find(
+      (c) => c.metadata!.name === 'demo-nginx' && c.kind === 'Deployment',
+    ) as V1Deployment;
+    expect(nginx.spec!.template.spec!.containers[0]!.env).toContainEqual({
+      name: 'CONSUL',
+      value: 'consul.infra:8500',
+    });
   });
 
   it('takes images and pull policy from the spec over the operator defaults', () => {
     const children = byName(anApp('demo', { images: { hello: 'mine/hello:2', pullPolicy: 'Always' } }));
     const hello = deployment(children, 'demo-hello').spec!.template.spec!;
     expect(hello.containers[0]).toMatchObject({ image: 'mine/hello:2', imagePullPolicy: 'Always' });
-    expect(hello.initContainers![0]).toMatchObject({ image: 'example/autopilot:1', imagePullPolicy: 'Always' });
+    expect(hello.initContainers![0]).toMatchObject({
+      image: 'example/autopilot:1',
+      imagePullPolicy: 'Always',
+    });
   });
 
   it('exposes nginx as the spec asks', () => {
-    const app = anApp('demo', { nginx: { replicas: 2, service: { type: 'NodePort', port: 8080, nodePort: 30080 } } });
+    const app = anApp('demo', {
+      nginx: { replicas: 2, service: { type: 'NodePort', port: 8080, nodePort: 30080 } },
+    });
     const children = desiredChildren(app, operatorConfig);
-    const service = children.find((c) => c.kind === 'Service' && c.metadata!.name === 'demo-nginx') as V1Service;
-    expect(service.spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080, nodePort: 30080, targetPort: 'http' }] });
+    const service = children.find(
+      (c) => c.kind === 'Service' && c.metadata!.name === 'demo-nginx',
+    ) as V1Service;
+    expect(service.spec).toMatchObject({
+      type: 'NodePort',
+      ports: [{ port: 8080, nodePort: 30080, targetPort: 'http' }],
+    });
     expect(deployment(byName(app), 'demo-nginx').spec!.replicas).toBe(2);
   });
 
@@ -72,7 +99,10 @@ describe('the desired state of a HelloWorldApp', () => {
     for (const child of desiredChildren(anApp(), operatorConfig)) {
       if (child.kind !== 'Deployment') continue;
       const pod = (child as V1Deployment).spec!.template.spec!;
-      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       expect(pod.automountServiceAccountToken).toBe(false);
       for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
         expect(c.securityContext).toEqual({

@@ -18,10 +18,14 @@ export interface BuildContext {
   logLevel: string;
 }
 
-export type ChildObject = (V1Deployment | V1Service) & Required<Pick<KubernetesObject, 'apiVersion' | 'kind'>>;
+export type ChildObject = (V1Deployment | V1Service) &
+  Required<Pick<KubernetesObject, 'apiVersion' | 'kind'>>;
 
-export function buildContext(app: HelloWorldApp, config: Pick<OperatorConfig, 'images' | 'imagePullPolicy'>): BuildContext {
-  const overrides = app.spec?.images ?? {};
+export function buildContext(
+  app: HelloWorldApp,
+  config: Pick<OperatorConfig, 'images' | 'imagePullPolicy'>,
+): BuildContext {
+  const overrides = app.spec.images ?? {};
   return {
     images: {
       autopilot: overrides.autopilot ?? config.images.autopilot,
@@ -32,13 +36,13 @@ export function buildContext(app: HelloWorldApp, config: Pick<OperatorConfig, 'i
     },
     imagePullPolicy: overrides.pullPolicy ?? config.imagePullPolicy,
     consul: consulAddress(app),
-    logLevel: app.spec?.logLevel ?? 'info',
+    logLevel: app.spec.logLevel,
   };
 }
 
 /** The components the app runs: Consul only when no external agent is named. */
 export function activeComponents(app: HelloWorldApp): Component[] {
-  return app.spec?.consul?.address ? ['hello', 'world', 'nginx'] : ['consul', 'hello', 'world', 'nginx'];
+  return app.spec.consul?.address ? ['hello', 'world', 'nginx'] : ['consul', 'hello', 'world', 'nginx'];
 }
 
 export function desiredChildren(

@@ -44,7 +44,7 @@ export function ownerReference(app: HelloWorldApp): V1OwnerReference {
 
 /** The Consul agent every component talks to: the app's own, or the one spec.consul.address names. */
 export function consulAddress(app: HelloWorldApp): string {
-  return app.spec?.consul?.address ?? `${childName(app, 'consul')}:${CONSUL_HTTP_PORT}`;
+  return app.spec.consul?.address ?? `${childName(app, 'consul')}:${CONSUL_HTTP_PORT}`;
 }
 
 export const CONSUL_HTTP_PORT = 8500;

@@ -7,7 +7,10 @@ import type { BuildContext } from './desired.ts';
 import { NGINX_CONTAINER_PORT, childName, componentLabels, ownerReference, selectorLabels } from './names.ts';
 import { containerSecurityContext, podSecurityContext } from './pod-security.ts';
 
-export function nginxDeployment(app: HelloWorldApp, ctx: BuildContext): V1Deployment & { apiVersion: string; kind: string } {
+export function nginxDeployment(
+  app: HelloWorldApp,
+  ctx: BuildContext,
+): V1Deployment & { apiVersion: string; kind: string } {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -18,7 +21,7 @@ export function nginxDeployment(app: HelloWorldApp, ctx: BuildContext): V1Deploy
       ownerReferences: [ownerReference(app)],
     },
     spec: {
-      replicas: app.spec?.nginx?.replicas ?? 1,
+      replicas: app.spec.nginx.replicas,
       selector: { matchLabels: selectorLabels(app, 'nginx') },
       template: {
         metadata: { labels: componentLabels(app, 'nginx') },
@@ -59,7 +62,7 @@ export function nginxDeployment(app: HelloWorldApp, ctx: BuildContext): V1Deploy
 }
 
 export function nginxService(app: HelloWorldApp): V1Service & { apiVersion: string; kind: string } {
-  const service = app.spec?.nginx?.service;
+  const { service } = app.spec.nginx;
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -70,14 +73,14 @@ export function nginxService(app: HelloWorldApp): V1Service & { apiVersion: stri
       ownerReferences: [ownerReference(app)],
     },
     spec: {
-      type: service?.type ?? 'ClusterIP',
+      type: service.type,
       selector: selectorLabels(app, 'nginx'),
       ports: [
         {
           name: 'http',
-          port: service?.port ?? 80,
+          port: service.port,
           targetPort: 'http',
-          ...(service?.nodePort === undefined ? {} : { nodePort: service.nodePort }),
+          ...(service.nodePort === undefined ? {} : { nodePort: service.nodePort }),
         },
       ],
     },

@@ -15,7 +15,8 @@ function fakeCluster(app: HelloWorldApp, options: { failApplyOf?: string } = {})
     getApp: (ns, name) => (ns === app.metadata!.namespace && name === app.metadata!.name ? app : undefined),
     ownedChildren: () => [...children.values()],
     apply: async (child: ChildObject) => {
-      if (child.metadata!.name === options.failApplyOf) throw new Error(`deployments "${child.metadata!.name}" is forbidden`);
+      if (child.metadata!.name === options.failApplyOf)
+        throw new Error(`deployments "${child.metadata!.name}" is forbidden`);
       children.set(`${child.kind}/${child.metadata!.name}`, child);
     },
     remove: async (child) => void children.delete(`${child.kind}/${child.metadata!.name}`),
@@ -70,7 +71,9 @@ describe('reconciling a HelloWorldApp', () => {
     app.spec = withSpecDefaults({ consul: { address: 'consul.infra:8500' } });
     await reconcileHelloWorldApp('shop/demo', cluster.deps);
     expect([...cluster.children.keys()].filter((k) => k.includes('consul'))).toEqual([]);
-    expect(cluster.events).toContain('Normal Deleted: deleted Service demo-consul: no longer part of the app');
+    expect(cluster.events).toContain(
+      'Normal Deleted: deleted Service demo-consul: no longer part of the app',
+    );
   });
 
   it('reports a failed apply as Degraded, with a warning, and fails so the queue retries', async () => {

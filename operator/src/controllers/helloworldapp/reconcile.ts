@@ -53,15 +53,25 @@ export async function reconcileHelloWorldApp(key: string, deps: ReconcileDeps): 
     }
     for (const child of existing.filter((c) => !desiredIds.has(identity(c)))) {
       await deps.remove(child);
-      deps.event(app, 'Normal', 'Deleted', `deleted ${child.kind} ${child.metadata?.name}: no longer part of the app`);
+      deps.event(
+        app,
+        'Normal',
+        'Deleted',
+        `deleted ${child.kind} ${child.metadata?.name}: no longer part of the app`,
+      );
     }
   } catch (err) {
     applyError = err instanceof Error ? err.message : String(err);
     deps.event(app, 'Warning', 'ApplyFailed', applyError);
   }
 
-  const status = computeStatus(app, { deployments: deploymentsByComponent(existing), applyError }, deps.now());
-  if (!isDeepStrictEqual(stripUndefined(app.status), stripUndefined(status))) await deps.writeStatus(app, status);
+  const status = computeStatus(
+    app,
+    { deployments: deploymentsByComponent(existing), applyError },
+    deps.now(),
+  );
+  if (!isDeepStrictEqual(stripUndefined(app.status), stripUndefined(status)))
+    await deps.writeStatus(app, status);
   // Rethrown after the status says why, so the work queue retries with backoff.
   if (applyError) throw new Error(`reconciling ${key}: ${applyError}`);
 }

@@ -4,7 +4,7 @@
 // preStop hook takes the instance out of Consul through autopilot's control socket (an emptyDir both
 // containers mount), so nginx stops routing to it before it drains.
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { HelloWorldApp } from '../../api/v1alpha1/types.ts';
+import { containerResources, type HelloWorldApp } from '../../api/v1alpha1/types.ts';
 import type { BuildContext } from './desired.ts';
 import { SERVICE_PORTS, childName, componentLabels, ownerReference, selectorLabels } from './names.ts';
 import { containerSecurityContext, podSecurityContext } from './pod-security.ts';
@@ -18,7 +18,7 @@ export function sidecarServiceDeployment(
   component: 'hello' | 'world',
 ): V1Deployment & { apiVersion: string; kind: string } {
   const port = SERVICE_PORTS[component];
-  const spec = app.spec?.[component];
+  const spec = app.spec[component];
   const controlMount = { name: 'autopilot-run', mountPath: CONTROL_DIR };
   return {
     apiVersion: 'apps/v1',
@@ -56,7 +56,11 @@ export function sidecarServiceDeployment(
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
               ],
               // The app starts once autopilot's control socket answers.
-              startupProbe: { exec: { command: ['autopilot', '-ping'] }, periodSeconds: 1, failureThreshold: 30 },
+              startupProbe: {
+                exec: { command: ['autopilot', '-ping'] },
+                periodSeconds: 1,
+                failureThreshold: 30,
+              },
               resources: { requests: { cpu: '10m', memory: '64Mi' } },
               volumeMounts: [controlMount],
               securityContext: containerSecurityContext,
@@ -75,7 +79,7 @@ export function sidecarServiceDeployment(
                 // Deregister, then give nginx a moment to re-render without this instance.
                 preStop: { exec: { command: ['sh', '-c', 'autopilot -maintenance enable; sleep 2'] } },
               },
-              ...(spec?.resources ? { resources: spec.resources } : {}),
+              ...(spec?.resources ? { resources: containerResources(spec.resources) } : {}),
               volumeMounts: [controlMount],
               securityContext: containerSecurityContext,
             },

@@ -25,7 +25,11 @@ describe('the status of a HelloWorldApp', () => {
 
   it('is ready once every component rolled out, with replica counts per component', () => {
     const status = computeStatus(anApp(), { deployments: allRolledOut }, t0);
-    expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'AllComponentsReady', observedGeneration: 1 });
+    expect(condition(status, 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'AllComponentsReady',
+      observedGeneration: 1,
+    });
     expect(condition(status, 'Progressing').status).toBe('False');
     expect(condition(status, 'Degraded').status).toBe('False');
     expect(status.hello).toEqual({ replicas: 3, readyReplicas: 3 });
@@ -50,12 +54,21 @@ describe('the status of a HelloWorldApp', () => {
 
   it('is degraded when applying failed or a rollout passed its deadline', () => {
     const failed = computeStatus(anApp(), { deployments: allRolledOut, applyError: 'forbidden' }, t0);
-    expect(condition(failed, 'Degraded')).toMatchObject({ status: 'True', reason: 'ApplyFailed', message: 'forbidden' });
+    expect(condition(failed, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'ApplyFailed',
+      message: 'forbidden',
+    });
     expect(condition(failed, 'Ready').status).toBe('False');
 
     const stuck = aDeployment('demo-world', 'world', 2, 0);
     stuck.status!.conditions = [
-      { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "w" has timed out progressing.' },
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "w" has timed out progressing.',
+      },
     ];
     const status = computeStatus(anApp(), { deployments: { ...allRolledOut, world: stuck } }, t0);
     expect(condition(status, 'Degraded')).toMatchObject({ status: 'True', reason: 'RolloutStuck' });
@@ -64,7 +77,11 @@ describe('the status of a HelloWorldApp', () => {
 
   it('leaves Consul out when the app uses an external agent', () => {
     const { consul: _consul, ...withoutConsul } = allRolledOut;
-    const status = computeStatus(anApp('demo', { consul: { address: 'consul.infra:8500' } }), { deployments: withoutConsul }, t0);
+    const status = computeStatus(
+      anApp('demo', { consul: { address: 'consul.infra:8500' } }),
+      { deployments: withoutConsul },
+      t0,
+    );
     expect(condition(status, 'Ready').status).toBe('True');
     expect(status).not.toHaveProperty('consul');
   });

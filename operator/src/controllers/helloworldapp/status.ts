@@ -60,18 +60,53 @@ export function computeStatus(app: HelloWorldApp, observed: Observed, now: Date)
   const ready = pending.length === 0 && !observed.applyError;
   const conditions: ConditionInput[] = [
     ready
-      ? { type: ConditionType.Ready, status: 'True', reason: Reason.AllComponentsReady, message: 'every component is ready' }
-      : { type: ConditionType.Ready, status: 'False', reason: Reason.ComponentsNotReady, message: pending.join(', ') || 'waiting for the desired state to apply' },
+      ? {
+          type: ConditionType.Ready,
+          status: 'True',
+          reason: Reason.AllComponentsReady,
+          message: 'every component is ready',
+        }
+      : {
+          type: ConditionType.Ready,
+          status: 'False',
+          reason: Reason.ComponentsNotReady,
+          message: pending.join(', ') || 'waiting for the desired state to apply',
+        },
     pending.length > 0
-      ? { type: ConditionType.Progressing, status: 'True', reason: Reason.RollingOut, message: pending.join(', ') }
-      : { type: ConditionType.Progressing, status: 'False', reason: Reason.RolledOut, message: 'every component rolled out' },
+      ? {
+          type: ConditionType.Progressing,
+          status: 'True',
+          reason: Reason.RollingOut,
+          message: pending.join(', '),
+        }
+      : {
+          type: ConditionType.Progressing,
+          status: 'False',
+          reason: Reason.RolledOut,
+          message: 'every component rolled out',
+        },
     observed.applyError
-      ? { type: ConditionType.Degraded, status: 'True', reason: Reason.ApplyFailed, message: observed.applyError }
+      ? {
+          type: ConditionType.Degraded,
+          status: 'True',
+          reason: Reason.ApplyFailed,
+          message: observed.applyError,
+        }
       : stuckRollouts.length > 0
-        ? { type: ConditionType.Degraded, status: 'True', reason: Reason.RolloutStuck, message: stuckRollouts.join('; ') }
-        : { type: ConditionType.Degraded, status: 'False', reason: Reason.AsExpected, message: 'no failures' },
+        ? {
+            type: ConditionType.Degraded,
+            status: 'True',
+            reason: Reason.RolloutStuck,
+            message: stuckRollouts.join('; '),
+          }
+        : {
+            type: ConditionType.Degraded,
+            status: 'False',
+            reason: Reason.AsExpected,
+            message: 'no failures',
+          },
   ];
-  const port = app.spec?.nginx?.service?.port ?? 80;
+  const { port } = app.spec.nginx.service;
   const status: HelloWorldAppStatus = {
     observedGeneration: generation,
     conditions: mergeConditions(app.status?.conditions, conditions, generation, now),

@@ -27,7 +27,12 @@ export function anApp(name = 'demo', spec: object = {}, namespace = 'shop'): Hel
 }
 
 /** A Deployment of `replicas`, of which `ready` are ready and the controller has seen the spec. */
-export function aDeployment(name: string, component: string, replicas: number, ready = replicas): V1Deployment {
+export function aDeployment(
+  name: string,
+  component: string,
+  replicas: number,
+  ready = replicas,
+): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

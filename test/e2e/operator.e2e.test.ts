@@ -1,0 +1,218 @@
+// The operator end to end, the way a user meets it: `helm install` the chart, `kubectl apply -f
+// helloworld.yaml`, open the page, scale. Then what an operator owes its users: a bad object is refused
+// with the field named, a deleted child comes back, deleting the app removes all it made.
+// Builds and loads the images first (AUTOPILOT_E2E_BUILD_IMAGES=0 skips it); on a failure prints the
+// app's objects, events and logs, and the operator's logs.
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
+import { kubectl, kubectlJson, portForward, repoRoot } from '../support/cluster.ts';
+import { DemoInCluster, buildImages, dumpDiagnostics, serviceIdsOf, until } from './support/demo.ts';
+import { helm } from './support/helm.ts';
+
+const OPERATOR_NS = 'autopilot-system';
+const RELEASE = 'autopilot-operator';
+const app = 'helloworld';
+const demo = new DemoInCluster('helloworld-e2e', { deployment: `${app}-nginx`, service: `${app}-nginx` });
+const ns = demo.namespace;
+const example = path.join(repoRoot, 'helloworld.yaml');
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+interface AppObject {
+  metadata: { uid: string; generation: number };
+  status?: {
+    observedGeneration?: number;
+    conditions?: Condition[];
+    url?: string;
+    hello?: { replicas: number; readyReplicas: number };
+    world?: { replicas: number; readyReplicas: number };
+  };
+}
+
+const getApp = () => kubectlJson<AppObject>(['get', 'helloworldapp', app, '-n', ns]);
+const condition = (a: AppObject, type: string) => a.status?.conditions?.find((c) => c.type === type);
+
+async function waitReady(): Promise<AppObject> {
+  return until('the HelloWorldApp to be Ready', 240_000, async () => {
+    const a = await getApp();
+    return (
+      a.status?.observedGeneration === a.metadata.generation && condition(a, 'Ready')?.status === 'True' && a
+    );
+  });
+}
+
+const pageText = (testId: string) => `[data-testid="${testId}"]`;
+// page.waitForFunction's callback runs in the page, where this global exists.
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+
+describe('the operator, installed with Helm, running the hello-world app', () => {
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    buildImages(['autopilot', 'consul', 'hello', 'world', 'nginx', 'operator']);
+    await demo.deleteNamespace(true);
+    await helm(['uninstall', RELEASE, '-n', OPERATOR_NS, '--wait', '--ignore-not-found']);
+    await helm([
+      'upgrade',
+      '--install',
+      RELEASE,
+      path.join(repoRoot, 'charts/autopilot-operator'),
+      '-n',
+      OPERATOR_NS,
+      '--create-namespace',
+      '--wait',
+      '--timeout',
+      '180s',
+    ]);
+    await demo.createRestrictedNamespace();
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    await dumpDiagnostics(ns, 'app.kubernetes.io/part-of=helloworld', [
+      ['the app', ['get', 'helloworldapp', '-n', ns, '-o', 'yaml']],
+      [
+        'operator logs',
+        ['logs', '-n', OPERATOR_NS, '-l', 'app.kubernetes.io/name=autopilot-operator', '--tail=200'],
+      ],
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo.deleteNamespace(false);
+    await helm(['uninstall', RELEASE, '-n', OPERATOR_NS, '--wait', '--ignore-not-found']).catch(
+      () => undefined,
+    );
+  });
+
+  it('passes its own `helm test`: the operator is up and ready', async () => {
+    const out = await helm(['test', RELEASE, '-n', OPERATOR_NS, '--timeout', '120s']);
+    expect(out).toMatch(/Phase:\s+Succeeded/);
+  });
+
+  it('turns `kubectl apply -f helloworld.yaml` into a page that says Hello World', async () => {
+    await kubectl(['apply', '-n', ns, '-f', example]);
+    const ready = await waitReady();
+    expect(ready.status?.url).toBe(`http://${app}-nginx.${ns}.svc`);
+
+    const forward = await portForward(ns, `svc/${app}-nginx`, 80);
+    try {
+      browser = await launchChromium();
+      const page = await browser.newPage();
+      await page.goto(forward.url);
+      await page.waitForFunction(
+        (selectors) =>
+          selectors.map((sel) => document.querySelector(sel)?.textContent).join(' ') === 'Hello World',
+        [pageText('hello-word'), pageText('world-word')],
+        { timeout: 60_000 },
+      );
+      expect(await page.textContent(pageText('hello-count'))).toBe('1');
+    } finally {
+      forward.close();
+    }
+  });
+
+  it('lets `kubectl scale` set the hello count, and nginx routes to every new instance', async () => {
+    await kubectl(['scale', 'deployment', `${app}-hello`, '-n', ns, '--replicas=3']);
+    const listed = await until('nginx to list 3 hello instances', 120_000, async () => {
+      const { hello } = await demo.instances();
+      return hello.length === 3 && hello;
+    });
+    const pods = await demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=hello`);
+    expect(listed.map((i) => i.id).sort()).toEqual(serviceIdsOf('hello', pods));
+    const ready = await until('the app to report 3 ready hello pods', 60_000, async () => {
+      const a = await getApp();
+      return a.status?.hello?.readyReplicas === 3 && a;
+    });
+    // The operator saw the change and kept it: hello.replicas is not in the app's spec.
+    expect(ready.status?.hello).toEqual({ replicas: 3, readyReplicas: 3 });
+  });
+
+  it('scales world from the app spec, as `docker-compose scale` did', async () => {
+    await kubectl([
+      'patch',
+      'helloworldapp',
+      app,
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"world":{"replicas":2}}}',
+    ]);
+    const answerers = await until('answers from 2 distinct world instances', 120_000, async () => {
+      const seen = await demo.answerers('world', 20);
+      return seen.size === 2 && seen;
+    });
+    const pods = await demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=world`);
+    expect([...answerers].sort()).toEqual(serviceIdsOf('world', pods));
+    expect((await waitReady()).status?.world).toEqual({ replicas: 2, readyReplicas: 2 });
+  });
+
+  it('refuses an invalid app, naming the field, and keeps the running one as it was', async () => {
+    const bad = await kubectl(
+      ['patch', 'helloworldapp', app, '-n', ns, '--type=merge', '-p', '{"spec":{"hello":{"replicas":-1}}}'],
+      {
+        allowFailure: true,
+      },
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('spec.hello.replicas');
+    const badName = await kubectl(['apply', '-n', ns, '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'autopilot-k8s.dev/v1alpha1',
+        kind: 'HelloWorldApp',
+        metadata: { name: '9lives' },
+        spec: {},
+      }),
+      allowFailure: true,
+    });
+    expect(badName.code).not.toBe(0);
+    expect(badName.stderr).toContain('DNS-1035');
+    expect((await getApp()).status?.hello?.replicas).toBe(3);
+  });
+
+  it('puts back a child that someone deleted', async () => {
+    const before = await kubectlJson<{ metadata: { uid: string } }>([
+      'get',
+      'deployment',
+      `${app}-nginx`,
+      '-n',
+      ns,
+    ]);
+    await kubectl(['delete', 'deployment', `${app}-nginx`, '-n', ns, '--wait=true']);
+    const after = await until('the nginx Deployment to come back', 60_000, async () => {
+      const r = await kubectl(['get', 'deployment', `${app}-nginx`, '-n', ns, '-o', 'json'], {
+        allowFailure: true,
+      });
+      return r.code === 0 && (JSON.parse(r.stdout) as { metadata: { uid: string } });
+    });
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
+    await waitReady();
+    const [hello] = await demo.get(['/hello']);
+    expect(hello).toEqual({ status: 200, body: 'Hello' });
+  });
+
+  it('removes everything it made when the app is deleted', async () => {
+    await kubectl(['delete', 'helloworldapp', app, '-n', ns, '--wait=true', '--timeout=120s'], {
+      timeoutMs: 150_000,
+    });
+    await until("the app's Deployments and Services to be garbage-collected", 120_000, async () => {
+      const { items } = await kubectlJson<{ items: unknown[] }>([
+        'get',
+        'deployments,services',
+        '-n',
+        ns,
+        '-l',
+        `app.kubernetes.io/instance=${app}`,
+      ]);
+      return items.length === 0;
+    });
+  });
+});
