@@ -17,3 +17,6 @@ command -v go >/dev/null || die "the Go toolchain (>= 1.25) is needed to build C
 apt_install nginx-light chromium ca-certificates openssl wrk
 CONSUL_BIN="$(bash scripts/build-consul.sh)"
 log "consul: $("$CONSUL_BIN" version | head -1)"
+# Helm: the operator's chart (charts/) and its tests; linked into $CACHE_DIR/tools/bin.
+HELM_BIN="$(bash scripts/cluster/build-tools.sh helm)"
+log "helm: $("$HELM_BIN" version --short)"

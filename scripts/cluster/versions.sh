@@ -25,3 +25,5 @@ COREDNS_IMAGE=autopilot-k8s/coredns:v1.12.1
 NODE_IMAGE=autopilot-k8s/node:24.21.0
 # crictl (cri-tools): used by cluster:down to tear pods down through the CRI, and for debugging.
 CRICTL_VERSION=v1.34.0
+# Helm (the operator's chart, charts/): built from its Go module by build-tools.sh.
+HELM_VERSION=v4.3.1
