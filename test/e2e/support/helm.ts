@@ -29,6 +29,8 @@ export async function helm(args: string[], timeoutMs = 300_000): Promise<string>
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`helm ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`, { cause: error });
+    throw new Error(`helm ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`, {
+      cause: error,
+    });
   }
 }

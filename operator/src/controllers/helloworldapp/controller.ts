@@ -1,0 +1,115 @@
+// Wires reconcileHelloWorldApp to a cluster: an informer on HelloWorldApps and informers on the
+// Deployments and Services the operator labels as its own (managed-by), each child mapped back to its
+// app by its controller ownerReference. Children's status changes must reach the app (its status
+// mirrors their ready counts), so child updates are not filtered; app updates are, by generation, so
+// the operator's own status writes do not wake it again.
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { API_VERSION, GROUP, KIND, PLURAL, type HelloWorldApp } from '../../api/v1alpha1/types.ts';
+import type { OperatorConfig } from '../../config.ts';
+import { applyObject, applyStatus } from '../../runtime/apply.ts';
+import { Controller } from '../../runtime/controller.ts';
+import { objectPath } from '../../runtime/discovery.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import { Informer } from '../../runtime/informer.ts';
+import { isNotFound, kubeRequest } from '../../runtime/kube-http.ts';
+import { controllerOwnerKey, generationChanged, ownKey } from '../../runtime/watches.ts';
+import { MANAGED_BY, MANAGED_BY_SELECTOR } from './names.ts';
+import { reconcileHelloWorldApp, type ReconcileDeps } from './reconcile.ts';
+
+export const CONTROLLER_NAME = 'helloworldapp';
+/** The field manager of every server-side apply: `kubectl get -o yaml --show-managed-fields` shows it. */
+export const FIELD_MANAGER = MANAGED_BY;
+
+export interface HelloWorldAppControllerOptions {
+  kubeConfig: KubeConfig;
+  config: Pick<OperatorConfig, 'images' | 'imagePullPolicy' | 'watchNamespace'>;
+  logger: Logger;
+  registry?: Registry;
+  recorder: Pick<EventRecorder, 'record'>;
+  /** Concurrent reconciles; distinct apps only, never one app twice. */
+  workers?: number;
+  /** Re-check every app this often even without events (default 10 min, as controller-runtime). */
+  resyncPeriodMs?: number;
+}
+
+export interface HelloWorldAppController {
+  controller: Controller;
+  /** Start them before the controller; its workers should wait for `synced`. */
+  informers: Informer<KubernetesObject>[];
+}
+
+/** The collection path of a resource, cluster-wide when `namespace` is empty. */
+export function collectionPath(apiVersion: string, plural: string, namespace: string): string {
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `${root}/${plural}`;
+}
+
+export function helloWorldAppController(options: HelloWorldAppControllerOptions): HelloWorldAppController {
+  const { kubeConfig: kc, config, logger } = options;
+  const ns = config.watchNamespace;
+  const informer = (path: string, labelSelector?: string, resyncPeriodMs?: number) =>
+    new Informer<KubernetesObject>({
+      kubeConfig: kc,
+      path,
+      logger,
+      ...(labelSelector ? { labelSelector } : {}),
+      ...(resyncPeriodMs ? { resyncPeriodMs } : {}),
+    });
+  const apps = informer(
+    collectionPath(API_VERSION, PLURAL, ns),
+    undefined,
+    options.resyncPeriodMs ?? 600_000,
+  );
+  const deployments = informer(collectionPath('apps/v1', 'deployments', ns), MANAGED_BY_SELECTOR);
+  const services = informer(collectionPath('v1', 'services', ns), MANAGED_BY_SELECTOR);
+
+  const deps: ReconcileDeps = {
+    config,
+    getApp: (namespace, name) => apps.get(namespace, name) as HelloWorldApp | undefined,
+    ownedChildren: (app) => {
+      const uid = app.metadata?.uid;
+      return uid ? [...deployments.byOwner(uid), ...services.byOwner(uid)] : [];
+    },
+    apply: async (child) => {
+      await applyObject(kc, child, { fieldManager: FIELD_MANAGER });
+    },
+    remove: async (child) => {
+      try {
+        await kubeRequest(kc, {
+          method: 'DELETE',
+          path: await objectPath(kc, child),
+          query: { propagationPolicy: 'Background' },
+        });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+    writeStatus: async (app, status) => {
+      const { name, namespace } = app.metadata ?? {};
+      await applyStatus(
+        kc,
+        { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace }, status },
+        FIELD_MANAGER,
+      );
+    },
+    event: (app, type, reason, note) => {
+      void options.recorder.record(app, { type, reason, action: 'Reconcile', note });
+    },
+    now: () => new Date(),
+  };
+
+  const controller = new Controller({
+    name: CONTROLLER_NAME,
+    logger,
+    workers: options.workers ?? 2,
+    ...(options.registry ? { registry: options.registry } : {}),
+    reconcile: (key) => reconcileHelloWorldApp(key, deps),
+  })
+    .watch(apps, ownKey, generationChanged)
+    .watch(deployments, controllerOwnerKey(KIND, GROUP))
+    .watch(services, controllerOwnerKey(KIND, GROUP));
+
+  return { controller, informers: [apps, deployments, services] };
+}
