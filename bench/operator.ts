@@ -86,7 +86,7 @@ try {
   global.gc?.();
   const before = process.memoryUsage();
   const operator = await startOperator({
-    config: readConfig({ PORT: '0', LEADER_ELECT: 'false', WATCH_NAMESPACE: 'operated' }),
+    config: { ...readConfig({ LEADER_ELECT: 'false', WATCH_NAMESPACE: 'operated' }), port: 0 },
     kubeConfig: kc,
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',

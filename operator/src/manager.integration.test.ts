@@ -85,7 +85,10 @@ beforeAll(async () => {
   await eventually(() => objects.listNamespacedCustomObject(app), 'helloworldapps to be served');
 
   operator = await startOperator({
-    config: readConfig({ PORT: '0', POD_NAMESPACE: 'default', POD_NAME: 'operator-1', LEADER_ELECT: 'true' }),
+    config: {
+      ...readConfig({ POD_NAMESPACE: 'default', POD_NAME: 'operator-1', LEADER_ELECT: 'true' }),
+      port: 0,
+    },
     kubeConfig: kc,
     logger,
     host: '127.0.0.1',
@@ -162,8 +165,10 @@ describe('the operator, running against a real API server', () => {
   it('reports the rollout in the app status, and Ready once every component has rolled out', async () => {
     const waiting = await eventually(async () => {
       const a = await getApp('demo');
-      return a.status?.observedGeneration === 1 && a;
-    }, 'a first status');
+      // The first pass may write its status before its own applies reach the cache; the children's
+      // watch events bring the next pass, which counts them.
+      return a.status?.observedGeneration === 1 && a.status.hello?.replicas === 1 && a;
+    }, 'a status that counts the hello Deployment');
     expect(condition(waiting, 'Ready')?.status).toBe('False');
     expect(waiting.status?.hello).toEqual({ replicas: 1, readyReplicas: 0 });
 
