@@ -8,15 +8,7 @@
 //  d) memory: heap and RSS of this process before the operator started and once it has settled with
 //     APPS apps in its caches.
 // Usage: ./node_modules/.bin/node bench/operator.ts      env: APPS=50
-import { readFileSync } from 'node:fs';
-import {
-  ApiextensionsV1Api,
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  loadYaml,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { CRD_FILE } from '../operator/src/api/v1alpha1/crd.ts';
 import {
@@ -47,17 +39,13 @@ const manifest = (name: string) => ({ apiVersion: API_VERSION, kind: KIND, metad
 const envtest = await startEnvtest();
 const kc = envtest.kubeConfig();
 try {
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  await extensions.createCustomResourceDefinition({
-    body: loadYaml<V1CustomResourceDefinition>(readFileSync(CRD_FILE, 'utf8')),
-  });
+  await envtest.installCrd(CRD_FILE);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const objects = kc.makeApiClient(CustomObjectsApi);
   for (const namespace of ['baseline', 'operated'])
     await core.createNamespace({ body: { metadata: { name: namespace } } });
   const where = (namespace: string) => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace });
-  await eventually(() => objects.listNamespacedCustomObject(where('baseline')), 'helloworldapps served');
 
   // a) Direct server-side apply of the same children.
   const created = await Promise.all(

@@ -3,17 +3,13 @@
 // story plays the Deployment controller's part by hand where it matters (writing a rollout's status)
 // and asserts on what the operator writes: children, ownerReferences, field ownership, the app's
 // status, Events, its Lease and its metrics.
-import { readFileSync } from 'node:fs';
 import {
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
-  ApiextensionsV1Api,
-  loadYaml,
   type KubeConfig,
-  type V1CustomResourceDefinition,
   type V1Deployment,
 } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -21,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/eventually.ts';
 import { startEnvtest, type Envtest } from '../../test/support/envtest.ts';
 import { CRD_FILE } from './api/v1alpha1/crd.ts';
-import { CRD_NAME, GROUP, PLURAL, VERSION, type HelloWorldApp } from './api/v1alpha1/types.ts';
+import { GROUP, PLURAL, VERSION, type HelloWorldApp } from './api/v1alpha1/types.ts';
 import { readConfig } from './config.ts';
 import { LEADER_LEASE_NAME, startOperator, type RunningOperator } from './manager.ts';
 import { kubeRequest } from './runtime/kube-http.ts';
@@ -36,6 +32,7 @@ let apps: AppsV1Api;
 let core: CoreV1Api;
 let objects: CustomObjectsApi;
 let operator: RunningOperator | undefined;
+let standby: RunningOperator | undefined;
 
 const getApp = async (name: string) =>
   (await objects.getNamespacedCustomObject({ ...app, name })) as HelloWorldApp;
@@ -70,19 +67,11 @@ async function rollOut(d: V1Deployment): Promise<void> {
 beforeAll(async () => {
   envtest = await startEnvtest();
   kc = envtest.kubeConfig();
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  await extensions.createCustomResourceDefinition({
-    body: loadYaml<V1CustomResourceDefinition>(readFileSync(CRD_FILE, 'utf8')),
-  });
-  await eventually(async () => {
-    const { status } = await extensions.readCustomResourceDefinition({ name: CRD_NAME });
-    return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
-  }, 'the CRD to be Established');
+  await envtest.installCrd(CRD_FILE);
   apps = kc.makeApiClient(AppsV1Api);
   core = kc.makeApiClient(CoreV1Api);
   objects = kc.makeApiClient(CustomObjectsApi);
   await core.createNamespace({ body: { metadata: { name: ns } } });
-  await eventually(() => objects.listNamespacedCustomObject(app), 'helloworldapps to be served');
 
   operator = await startOperator({
     config: {
@@ -97,6 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await operator?.stop();
+  await standby?.stop();
   await envtest?.stop();
 });
 
@@ -241,12 +231,39 @@ describe('the operator, running against a real API server', () => {
     expect(metrics.body).toContain('workqueue_depth{name="helloworldapp"');
   });
 
-  it('releases its Lease when stopped, so a successor need not wait it out', async () => {
+  it('hands over to a standby: the leader releases its Lease on stop and the standby reconciles', async () => {
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    standby = await startOperator({
+      config: {
+        ...readConfig({ POD_NAMESPACE: 'default', POD_NAME: 'operator-2', LEADER_ELECT: 'true' }),
+        port: 0,
+      },
+      kubeConfig: kc,
+      logger,
+      host: '127.0.0.1',
+    });
+    // Ready (warm caches) while standing by; not leading while operator-1 holds the Lease.
+    await eventually(
+      async () => (await fetch(`http://127.0.0.1:${standby!.port}/readyz`)).status === 200,
+      'the standby to be ready',
+    );
+    expect(standby.isLeader()).toBe(false);
+
     await operator!.stop();
     operator = undefined;
-    const lease = await kc
-      .makeApiClient(CoordinationV1Api)
-      .readNamespacedLease({ name: LEADER_LEASE_NAME, namespace: 'default' });
-    expect(lease.spec?.holderIdentity ?? '').toBe('');
+    // Released, not left to expire: the standby's next try (every 2–4.4 s) takes it.
+    const lease = await eventually(async () => {
+      const l = await leases.readNamespacedLease({ name: LEADER_LEASE_NAME, namespace: 'default' });
+      return l.spec?.holderIdentity === 'operator-2' && l;
+    }, 'operator-2 to hold the Lease');
+    expect(lease.spec?.leaseTransitions).toBeGreaterThanOrEqual(1);
+
+    await mergePatch(`/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}/demo`, {
+      spec: { world: { replicas: 4 } },
+    });
+    await eventually(
+      async () => (await deployment('demo-world')).spec?.replicas === 4,
+      'world at 4 replicas',
+    );
   });
 });

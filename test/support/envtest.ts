@@ -16,7 +16,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  loadYaml,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { eventually } from './eventually.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const READY_TIMEOUT_MS = 90_000;
@@ -193,6 +200,32 @@ export class Envtest {
     const kc = new KubeConfig();
     kc.loadFromFile(this.kubeconfigPath);
     return kc;
+  }
+
+  /**
+   * Installs the CRD in `file` (YAML, loaded as client-node users load it: a plain object would lose
+   * fields) and resolves once its resource is served in `namespace`: Established comes a moment
+   * before the first list succeeds.
+   */
+  async installCrd(file: string, namespace = 'default'): Promise<V1CustomResourceDefinition> {
+    const kc = this.kubeConfig();
+    const extensions = kc.makeApiClient(ApiextensionsV1Api);
+    const crd = await extensions.createCustomResourceDefinition({
+      body: loadYaml<V1CustomResourceDefinition>(readFileSync(file, 'utf8')),
+    });
+    const { group, names, versions } = crd.spec;
+    const objects = kc.makeApiClient(CustomObjectsApi);
+    await eventually(
+      () =>
+        objects.listNamespacedCustomObject({
+          group,
+          version: versions[0]!.name,
+          plural: names.plural,
+          namespace,
+        }),
+      `${crd.metadata?.name} to be served`,
+    );
+    return crd;
   }
 
   /** The admin kubeconfig's YAML text. */

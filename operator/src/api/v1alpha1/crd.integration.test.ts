@@ -1,22 +1,12 @@
 // The committed CRD on a real kube-apiserver (envtest): it installs, defaults, validates with
 // messages that name the field, and keeps spec and status apart.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import {
-  ApiException,
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  loadYaml,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../../test/support/eventually.ts';
 import { startEnvtest, type Envtest } from '../../../../test/support/envtest.ts';
 import { CRD_FILE } from './crd.ts';
 import {
   API_VERSION,
-  CRD_NAME,
   GROUP,
   KIND,
   PLURAL,
@@ -64,18 +54,9 @@ describe('the HelloWorldApp CRD on a real kube-apiserver', () => {
   beforeAll(async () => {
     envtest = await startEnvtest();
     const kc = envtest.kubeConfig();
-    // The committed file, loaded the way a client-node user would (a plain object would lose fields).
-    const crd = loadYaml<V1CustomResourceDefinition>(readFileSync(CRD_FILE, 'utf8'));
-    const extensions = kc.makeApiClient(ApiextensionsV1Api);
-    await extensions.createCustomResourceDefinition({ body: crd });
-    await eventually(async () => {
-      const { status } = await extensions.readCustomResourceDefinition({ name: CRD_NAME });
-      return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
-    }, 'the CRD to be Established');
+    await envtest.installCrd(CRD_FILE);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     objects = kc.makeApiClient(CustomObjectsApi);
-    // Established comes a moment before the resource is served.
-    await eventually(() => objects.listNamespacedCustomObject(where), 'helloworldapps to be served');
   });
   afterAll(async () => {
     await envtest?.stop();
