@@ -24,6 +24,7 @@ function supervise(config: Config): Promise<number> {
   return runSupervisor(config, {
     logger,
     loadConfig: (path) => loadConfig(path, { env: process.env, hostname: host }),
+    hostname: host,
   });
 }
 

@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../scripts/local/consul-agent.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 import { useConsulAgent } from '../../../../test/support/consul.ts';
 import { startAutopilot, tempDir, type RunningAutopilot } from './testing/spawn-autopilot.ts';
@@ -111,6 +112,22 @@ describe('autopilot and Consul', () => {
       async () => expect(await serviceChecks('app-phoenix')).toBe('passing'),
       're-registration (ContainerPilot 3.8 never does this, #577)',
     );
+  });
+
+  it('registers its telemetry as containerpilot-<AUTOPILOT_HOSTNAME>, like its services', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    running = startAutopilot(
+      { consul: consul().address, telemetry: { port, interfaces: ['static:127.0.0.1'] } },
+      dir,
+      { AUTOPILOT_HOSTNAME: 'shared-host-2' },
+    );
+    const ids = await eventually(async () => {
+      const { body } = await consul().api<Record<string, { ID: string }>>('GET', '/v1/agent/services');
+      const found = Object.keys(body).filter((id) => id.startsWith('containerpilot-'));
+      return found.length > 0 && found;
+    }, 'the telemetry service');
+    expect(ids).toEqual(['containerpilot-shared-host-2']);
   });
 
   it('renders a template from the healthy instances and runs onChange only when the file changed', async () => {

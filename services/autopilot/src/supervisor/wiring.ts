@@ -17,9 +17,11 @@ export interface RealDepsOptions {
   logger: Logger;
   /** The config loader, for reloads: the same one that loaded the first configuration. */
   loadConfig(path: string): Promise<Config>;
+  /** For the telemetry service's ID, as for the services' (AUTOPILOT_HOSTNAME); default os.hostname(). */
+  hostname?: string;
 }
 
-export function realDeps({ logger, loadConfig }: RealDepsOptions): AppDeps {
+export function realDeps({ logger, loadConfig, hostname }: RealDepsOptions): AppDeps {
   return {
     logger,
     loadConfig,
@@ -46,7 +48,7 @@ export function realDeps({ logger, loadConfig }: RealDepsOptions): AppDeps {
       };
     },
     createTelemetry: (config, { bus, logger: log, discovery }) =>
-      new Telemetry({ config, bus, logger: log, discovery }),
+      new Telemetry({ config, bus, logger: log, discovery, ...(hostname ? { hostname } : {}) }),
     createTemplates: (configs, { bus, logger: log, discovery, env }) =>
       new Templates(configs, {
         bus,
