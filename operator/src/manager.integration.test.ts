@@ -201,6 +201,18 @@ describe('the operator, running against a real API server', () => {
     expect(after).not.toBe(before);
   });
 
+  it('undoes a change someone made to a field it owns', async () => {
+    const image = () => deployment('demo-world').then((d) => d.spec?.template.spec?.containers[0]?.image);
+    const configured = await image();
+    await kubeRequest(kc, {
+      method: 'PATCH',
+      path: `/apis/apps/v1/namespaces/${ns}/deployments/demo-world`,
+      body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'tampered:1' }],
+      contentType: 'application/json-patch+json',
+    });
+    await eventually(async () => (await image()) === configured, 'the image to be put back');
+  });
+
   it('drops its own Consul when the app names an external agent', async () => {
     await mergePatch(`/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}/demo`, {
       spec: { consul: { address: 'consul.infra.svc:8500' } },

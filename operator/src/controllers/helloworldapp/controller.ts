@@ -65,6 +65,14 @@ export function helloWorldAppController(options: HelloWorldAppControllerOptions)
   const deployments = informer(collectionPath('apps/v1', 'deployments', ns), MANAGED_BY_SELECTOR);
   const services = informer(collectionPath('v1', 'services', ns), MANAGED_BY_SELECTOR);
 
+  // What our last apply of each child returned. A child whose cached copy still has that
+  // resourceVersion has not changed since (no drift to undo), so an unchanged desired state need not
+  // be sent again: that halves the writes of a burst of child events. Anything that touches the
+  // object, a rollout's status included, changes its resourceVersion and brings the apply back.
+  const lastApplied = new Map<string, { desired: string; resourceVersion: string | undefined }>();
+  const childId = (o: KubernetesObject) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
+  for (const source of [deployments, services]) source.on('delete', (o) => lastApplied.delete(childId(o)));
+
   const deps: ReconcileDeps = {
     config,
     getApp: (namespace, name) => apps.get(namespace, name) as HelloWorldApp | undefined,
@@ -73,7 +81,15 @@ export function helloWorldAppController(options: HelloWorldAppControllerOptions)
       return uid ? [...deployments.byOwner(uid), ...services.byOwner(uid)] : [];
     },
     apply: async (child) => {
-      await applyObject(kc, child, { fieldManager: FIELD_MANAGER });
+      const id = childId(child);
+      const desired = JSON.stringify(child);
+      const cache = child.kind === 'Deployment' ? deployments : services;
+      const cached = cache.get(child.metadata?.namespace, child.metadata!.name!);
+      const last = lastApplied.get(id);
+      if (cached && last?.desired === desired && cached.metadata?.resourceVersion === last.resourceVersion)
+        return;
+      const stored = await applyObject(kc, child, { fieldManager: FIELD_MANAGER });
+      lastApplied.set(id, { desired, resourceVersion: stored.metadata?.resourceVersion });
     },
     remove: async (child) => {
       try {
