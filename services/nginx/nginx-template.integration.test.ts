@@ -4,14 +4,9 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDemoProcess, type DemoProcess } from '../demo-service/src/testing/spawn-demo-process.ts';
-import {
-  eventually,
-  freePort,
-  startNginx,
-  type Catalog,
-  type Instance,
-  type RunningNginx,
-} from './testing/nginx-harness.ts';
+import { freePort } from '../../scripts/local/consul-agent.ts';
+import { eventually } from '../../test/support/eventually.ts';
+import { startNginx, type Catalog, type Instance, type RunningNginx } from './testing/nginx-harness.ts';
 
 const helloMain = fileURLToPath(new URL('../hello/src/main.ts', import.meta.url));
 const worldMain = fileURLToPath(new URL('../world/src/main.ts', import.meta.url));
@@ -183,7 +178,7 @@ describe('the nginx front end rendered from nginx.conf.tmpl', () => {
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .find((entry) => entry.uri === '/world?format=json&from=log-test');
-    await eventually(async () => logged() !== undefined, 'the access log line');
+    await eventually(() => logged() !== undefined, 'the access log line', 15_000);
 
     expect(logged()).toMatchObject({ method: 'GET', status: 200, upstream: `127.0.0.1:${worldA.Port}` });
   });

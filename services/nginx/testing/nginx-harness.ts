@@ -13,9 +13,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../scripts/local/consul-agent.ts';
+import { eventually } from '../../../test/support/eventually.ts';
 import { compile, type Template } from '../../autopilot/src/config/template/template.ts';
 import { templateFuncs, type TemplateData } from '../../autopilot/src/templates/functions.ts';
 
@@ -140,6 +141,7 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
         );
       },
       `nginx at ${url} to serve ${JSON.stringify(expected)}`,
+      15_000,
     );
     await Promise.race([served, died]);
   };
@@ -161,10 +163,14 @@ export async function startNginx(catalog: Catalog): Promise<RunningNginx> {
       await serves(next);
       // Until the old workers have exited they may still accept a connection and answer from the
       // old configuration (clients get no keep-alive, so each request is a new connection).
-      await eventually(async () => {
-        const workers = workersOf(child.pid!);
-        return workers.length > 0 && workers.every((pid) => !oldWorkers.includes(pid));
-      }, 'the old nginx workers to exit after the reload');
+      await eventually(
+        async () => {
+          const workers = workersOf(child.pid!);
+          return workers.length > 0 && workers.every((pid) => !oldWorkers.includes(pid));
+        },
+        'the old nginx workers to exit after the reload',
+        15_000,
+      );
     },
     testConfig() {
       const result = spawnSync(nginx, ['-t', '-e', 'stderr', '-c', confPath], { ...user, encoding: 'utf8' });
@@ -195,34 +201,4 @@ function chownTree(dir: string, id: number): void {
     if (entry.isDirectory()) chownTree(full, id);
     else chownSync(full, id, id);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `check` until it returns true; bounded, so a broken setup fails instead of hanging. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
 }

@@ -4,7 +4,7 @@
 //   2. control.socket of the config (-config or $CONTAINERPILOT), as ContainerPilot does;
 //   3. the default /var/run/containerpilot.socket.
 import type { Config } from '../config/types.ts';
-import { DEFAULT_CONTROL_SOCKET } from '../control/server.ts';
+import { DEFAULT_CONTROL_SOCKET } from '../config/validate/telemetry.ts';
 
 export type ConfigLoader = (
   path: string,

@@ -10,8 +10,6 @@ import { ControlInputError } from './errors.ts';
 import { ROUTES, type Reply } from './routes.ts';
 import type { ControlActions } from './types.ts';
 
-export const DEFAULT_CONTROL_SOCKET = '/var/run/containerpilot.socket';
-
 /** Label for requests to unknown paths, so stray clients cannot blow up metric cardinality. */
 export const UNKNOWN_PATH_LABEL = 'other';
 

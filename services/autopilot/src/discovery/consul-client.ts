@@ -60,13 +60,6 @@ export interface ServiceEntry {
 /** The agent's own view of a service: the catalog's fields plus its tag-override flag. */
 export type AgentService = ServiceEntry['Service'] & { EnableTagOverride: boolean };
 
-export interface AgentCheck {
-  CheckID: string;
-  ServiceID: string;
-  Status: CheckStatus;
-  Output: string;
-}
-
 export interface BlockingOptions {
   /** X-Consul-Index of the previous answer; 0 (or absent) answers at once. */
   index?: bigint;
@@ -88,7 +81,6 @@ export interface ConsulClient {
   updateTtl(checkId: string, status: CheckStatus, note: string): Promise<void>;
   serviceMaintenance(serviceId: string, enable: boolean, reason: string): Promise<void>;
   agentService(serviceId: string): Promise<AgentService | undefined>;
-  agentChecks(): Promise<Record<string, AgentCheck>>;
   healthService(
     query: { service: string; passing: boolean; tag?: string; dc?: string },
     options?: BlockingOptions,
@@ -97,8 +89,6 @@ export interface ConsulClient {
   kvGet(key: string, options?: BlockingOptions & { dc?: string }): Promise<Blocking<string | undefined>>;
   kvPut(key: string, value: string): Promise<void>;
   kvDelete(key: string): Promise<void>;
-  /** The raft leader's address, '' when there is none. */
-  leader(): Promise<string>;
   close(): void;
 }
 
@@ -109,11 +99,10 @@ const DEFAULT_WAIT: Millis = 60_000;
 interface NpmConsul {
   agent: {
     service: Record<'deregister' | 'maintenance', (opts: object) => Promise<unknown>>;
-    check: Record<'pass' | 'warn' | 'fail' | 'list', (opts: object) => Promise<unknown>>;
+    check: Record<'pass' | 'warn' | 'fail', (opts: object) => Promise<unknown>>;
   };
   health: { service(opts: object): Promise<unknown> };
   kv: Record<'get' | 'set' | 'del', (opts: object) => Promise<unknown>>;
-  status: { leader(opts: object): Promise<unknown> };
   _get(req: object): Promise<unknown>;
   _put(req: object): Promise<unknown>;
   destroy(): void;
@@ -241,12 +230,6 @@ export function createConsulClient(config: ConsulConfig): ConsulClient {
       }
     },
 
-    agentChecks: () =>
-      call(
-        'list checks',
-        async () => (await npm.agent.check.list({ timeout: REQUEST_TIMEOUT })) as Record<string, AgentCheck>,
-      ),
-
     healthService: (query, options) =>
       blocking(
         `health of ${query.service}`,
@@ -275,9 +258,6 @@ export function createConsulClient(config: ConsulConfig): ConsulClient {
       call(`delete key ${key}`, async () => {
         await npm.kv.del({ key, timeout: REQUEST_TIMEOUT });
       }),
-
-    leader: () =>
-      call('read leader', async () => String((await npm.status.leader({ timeout: REQUEST_TIMEOUT })) ?? '')),
 
     close: () => npm.destroy(),
   };

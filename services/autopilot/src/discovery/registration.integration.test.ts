@@ -5,7 +5,7 @@ import type { ServiceConfig } from '../config/types.ts';
 import { silentLogger } from '../logging/logger.ts';
 import { useConsulAgent, type ConsulAgent } from '../../../../test/support/consul.ts';
 import { createConsulClient, ConsulError, type AgentService } from './consul-client.ts';
-import { ConsulServiceRegistration, createDiscovery } from './registration.ts';
+import { ConsulServiceRegistration } from './registration.ts';
 
 const consul = useConsulAgent();
 const clients: Array<{ close(): void }> = [];
@@ -178,15 +178,6 @@ describe('service registration in a real Consul agent', () => {
     const registration = registrationFor(service);
     await Promise.all([registration.pass('1'), registration.pass('2'), registration.deregister()]);
     expect((await consul().api('GET', `/v1/agent/service/${service.id}`)).status).toBe(404);
-  });
-
-  it('answers ping while the agent is up', async () => {
-    const discovery = createDiscovery(consul().config(), silentLogger());
-    clients.push(discovery);
-    expect(await discovery.ping()).toBe(true);
-    const nowhere = createDiscovery({ address: '127.0.0.1:1', scheme: 'http' }, silentLogger());
-    clients.push(nowhere);
-    expect(await nowhere.ping()).toBe(false);
   });
 
   // Last: it replaces the agent under everyone.

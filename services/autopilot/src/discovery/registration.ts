@@ -190,14 +190,6 @@ export function createDiscovery(
     client,
     registration: (service, ttlMillis) =>
       new ConsulServiceRegistration(service, ttlMillis, { client, logger: log }),
-    ping: async () => {
-      try {
-        await client.leader();
-        return true;
-      } catch {
-        return false;
-      }
-    },
     close: () => client.close(),
   };
 }

@@ -35,6 +35,4 @@ export interface Instance {
 
 export interface Discovery {
   registration(service: ServiceConfig, ttlMillis: number): ServiceRegistration;
-  /** Cheap liveness probe of the agent (used to detect an agent restart and re-register). */
-  ping(): Promise<boolean>;
 }

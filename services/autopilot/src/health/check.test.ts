@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '../../../../scripts/local/consul-agent.ts';
 import { silentLogger } from '../logging/logger.ts';
 import type { HealthConfig } from '../config/types.ts';
-import { createHealthCheck, parseHostPort } from './check.ts';
+import { createHealthCheck } from './check.ts';
 
 const timing = { interval: 1000, ttl: 5000, timeout: 1000 };
 const check = (config: HealthConfig, env?: NodeJS.ProcessEnv) =>
-  createHealthCheck(config, { logger: silentLogger(), name: 'app', env })();
+  createHealthCheck(config, { logger: silentLogger(), name: 'app', env: env && (() => env) })();
 const exec = (argv: string[], timeout = 1000): HealthConfig => ({
   ...timing,
   timeout,
@@ -16,15 +17,6 @@ const exec = (argv: string[], timeout = 1000): HealthConfig => ({
   exec: argv,
   logging: { raw: false },
 });
-
-/** A port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('exec health checks', () => {
   it('passes when the command exits 0, with its output as the note', async () => {
@@ -43,6 +35,18 @@ describe('exec health checks', () => {
       CHECK_TARGET: 'db:5432',
     });
     expect(result.note).toBe('db:5432');
+  });
+
+  it('reads the environment each time it runs, not when it is built', async () => {
+    let env: NodeJS.ProcessEnv = { PATH: process.env.PATH, COLOR: 'red' };
+    const run = createHealthCheck(exec(['sh', '-c', 'echo "$COLOR"']), {
+      logger: silentLogger(),
+      name: 'app',
+      env: () => env,
+    });
+    expect((await run()).note).toBe('red');
+    env = { ...env, COLOR: 'blue' };
+    expect((await run()).note).toBe('blue');
   });
 
   it('kills a command that overruns its timeout and fails', async () => {
@@ -100,7 +104,7 @@ describe('native HTTP health checks', () => {
   });
 
   it('fails when nothing listens', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await check({ ...timing, kind: 'http', url: `http://127.0.0.1:${port}/` });
     expect(result).toEqual({ ok: false, note: `GET http://127.0.0.1:${port}/: ECONNREFUSED` });
   });
@@ -131,16 +135,9 @@ describe('native TCP health checks', () => {
   });
 
   it('fails when the connection is refused', async () => {
-    const address = `127.0.0.1:${await closedPort()}`;
+    const address = `127.0.0.1:${await freePort()}`;
     const result = await check({ ...timing, kind: 'tcp', address });
     expect(result.ok).toBe(false);
     expect(result.note).toMatch(/ECONNREFUSED/);
-  });
-
-  it('understands host:port and [ipv6]:port, and rejects anything else', () => {
-    expect(parseHostPort('db.local:5432')).toEqual({ host: 'db.local', port: 5432 });
-    expect(parseHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 });
-    expect(() => parseHostPort('db.local')).toThrow(/not host:port/);
-    expect(() => parseHostPort('db:99999')).toThrow(/not host:port/);
   });
 });

@@ -2,20 +2,16 @@
 // only kind) or, to spare a curl per check in every container, a native HTTP GET or TCP connect.
 // The note goes to Consul as the TTL check's output, so it says what was seen.
 import net from 'node:net';
+import { parseHostPort } from '../config/host-port.ts';
 import type { HealthConfig, Millis } from '../config/types.ts';
+import type { HealthCheck, HealthResult } from '../jobs/health-monitor.ts';
 import { describeExit, runToCompletion, succeeded } from '../jobs/process.ts';
 import type { Logger } from '../logging/logger.ts';
 
-export interface HealthResult {
-  ok: boolean;
-  note: string;
-}
-
-export type HealthCheck = () => Promise<HealthResult>;
-
 export interface HealthDeps {
   logger: Logger;
-  env?: NodeJS.ProcessEnv;
+  /** Read at each exec check, so values set with putEnv apply without rebuilding the check. */
+  env?: () => NodeJS.ProcessEnv;
   /** The job's name; exec checks log as `<name>.health`. */
   name: string;
 }
@@ -39,7 +35,7 @@ function execCheck(argv: string[], timeout: Millis, raw: boolean, deps: HealthDe
     const result = await runToCompletion({
       name: `${deps.name}.health`,
       argv,
-      env: deps.env,
+      env: deps.env?.(),
       logger: deps.logger,
       raw,
       timeout,
@@ -71,7 +67,9 @@ function httpCheck(url: string, timeout: Millis, expectStatus: number | undefine
 }
 
 function tcpCheck(address: string, timeout: Millis): HealthCheck {
-  const { host, port } = parseHostPort(address);
+  const target = parseHostPort(address);
+  if (!target) throw new Error(`health.tcp: "${address}" is not host:port`);
+  const { host, port } = target;
   return () =>
     new Promise<HealthResult>((resolve) => {
       const socket = net.connect({ host, port });
@@ -85,14 +83,6 @@ function tcpCheck(address: string, timeout: Millis): HealthCheck {
       socket.once('connect', () => finish({ ok: true, note: `TCP ${address}: connected` }));
       socket.once('error', (error) => finish({ ok: false, note: `TCP ${address}: ${error.message}` }));
     });
-}
-
-/** "host:port" or "[v6]:port". */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
-  const port = Number(match?.[3]);
-  if (!match || !(port > 0 && port < 65536)) throw new Error(`health.tcp: "${address}" is not host:port`);
-  return { host: (match[1] ?? match[2])!, port };
 }
 
 function describeFetchError(error: unknown, timeout: Millis): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
+import { eventually } from '../../../../test/support/eventually.ts';
 import { describeExit, runToCompletion, startProcess, succeeded } from './process.ts';
 
 function capturingLogger() {
@@ -100,7 +101,6 @@ describe('process runner with a daemonised grandchild', () => {
     expect(result.code).toBe(0);
     running.signal('SIGKILL');
     const grandchild = Number(result.output.trim());
-    await new Promise((r) => setTimeout(r, 100));
-    expect(isRunning(grandchild)).toBe(false);
+    await eventually(() => !isRunning(grandchild), `grandchild ${grandchild} to die`, 5000);
   });
 });

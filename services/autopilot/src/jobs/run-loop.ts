@@ -25,10 +25,6 @@ export class RestartBudget {
     return true;
   }
 
-  get exhausted(): boolean {
-    return this.left <= 0;
-  }
-
   /** Shutdown: nothing restarts any more. */
   revoke(): void {
     this.left = 0;

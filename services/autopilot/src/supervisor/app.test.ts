@@ -176,6 +176,15 @@ describe('control actions', () => {
     });
   });
 
+  it('putEnv reaches health checks built before it, without rebuilding them', async () => {
+    const f = fakeDeps();
+    const app = await start(appConfig([jobConfig('web', { service: service('web'), health })]), f.deps);
+    await eventually(() => f.healthEnvs.length > 0);
+    app.putEnv({ COLOR: 'blue' });
+    await eventually(() => f.healthEnvs.at(-1)?.COLOR === 'blue');
+    expect(f.healthChecksBuilt).toEqual(['web']);
+  });
+
   it('putMetric goes to telemetry', async () => {
     const f = fakeDeps();
     const app = await start(appConfig([jobConfig('web')]), f.deps);

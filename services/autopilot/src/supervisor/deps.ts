@@ -86,7 +86,7 @@ export interface AppDeps {
   createDiscovery(consul: ConsulConfig | undefined, logger: Logger): DiscoveryHandle;
   createHealthCheck(
     health: HealthConfig,
-    context: { logger: Logger; env: NodeJS.ProcessEnv; name: string },
+    context: { logger: Logger; env: () => NodeJS.ProcessEnv; name: string },
   ): HealthCheck;
   /** The address a service job advertises, for CONTAINERPILOT_{JOB}_IP; throws when none matches. */
   resolveAddress(job: JobConfig): string;

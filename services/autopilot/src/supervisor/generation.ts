@@ -7,7 +7,6 @@ import { GLOBAL_SOURCE, type EventCode } from '../events/events.ts';
 import { createJobs } from '../jobs/create.ts';
 import { realDelay, settlesWithin } from '../jobs/delay.ts';
 import type { JobEnvironment } from '../jobs/environment.ts';
-import type { HealthCheck } from '../jobs/health-monitor.ts';
 import type { Job } from '../jobs/job.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AppDeps, DiscoveryHandle, TelemetryHandle, TemplatesHandle, WatchHandle } from './deps.ts';
@@ -47,7 +46,13 @@ export class Generation {
       env,
       registration:
         job.service && job.health ? this.discovery?.registration(job.service, job.health.ttl) : undefined,
-      healthCheck: job.health ? this.healthCheck(job, deps, env) : undefined,
+      healthCheck: job.health
+        ? deps.createHealthCheck(job.health, {
+            logger: deps.logger,
+            name: job.name,
+            env: () => env.forChild(),
+          })
+        : undefined,
       spawn: deps.spawn,
       delay: deps.delay,
       backoff: deps.backoff,
@@ -151,13 +156,6 @@ export class Generation {
       this.log.warn({ job: job.name, err: error }, 'no address for CONTAINERPILOT_{JOB}_IP');
       return undefined;
     }
-  }
-
-  private healthCheck(job: JobConfig, deps: AppDeps, env: JobEnvironment): HealthCheck {
-    const health = job.health!;
-    const context = { logger: deps.logger, name: job.name };
-    // A fresh environment per check, so values set by putEnv reach health checks too.
-    return () => deps.createHealthCheck(health, { ...context, env: env.forChild() })();
   }
 }
 

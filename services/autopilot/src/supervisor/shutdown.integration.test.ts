@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useConsulAgent } from '../../../../test/support/consul.ts';
-import { eventually } from '../jobs/testing/fakes.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 import { NODE, startAutopilot, tempDir, type RunningAutopilot } from './testing/spawn-autopilot.ts';
 
 /** `probe.mjs LABEL [--serve]`: appends "LABEL registered=BOOL"; with --serve, waits for SIGTERM first. */
@@ -61,11 +61,8 @@ describe('SIGTERM, seen from outside', () => {
 
     const registered = async () =>
       (await consul().api('GET', `/v1/agent/service/${serviceId}`)).status === 200;
-    await eventually(() => readFileSync(events, 'utf8').includes('app started'), 15_000, 'the app to start');
-    for (let tries = 0; !(await registered()); tries++) {
-      if (tries > 100) throw new Error('app never registered in Consul');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(() => readFileSync(events, 'utf8').includes('app started'), 'the app to start', 15_000);
+    await eventually(registered, 'the app to register in Consul', 10_000);
 
     autopilot.child.kill('SIGTERM');
 

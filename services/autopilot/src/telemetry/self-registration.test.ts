@@ -38,9 +38,6 @@ class RecordingDiscovery implements Discovery {
       },
     };
   }
-  async ping(): Promise<boolean> {
-    return true;
-  }
 }
 
 afterEach(() => {

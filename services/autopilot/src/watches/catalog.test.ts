@@ -19,21 +19,22 @@ describe('InstanceCatalog', () => {
     const keys = new ScriptedConsul();
     const deps = { bus: new EventBus(), logger: silentLogger() };
     const catalog = new InstanceCatalog();
-    catalog.add(
+    const watches = [
       new ServiceWatch(
         { name: 'hello', kind: 'service', interval: 10, wait: 60_000 },
         { ...deps, client: services.client() },
       ),
-    );
-    catalog.add(new KeyWatch(keyConfig, { ...deps, client: keys.client() }));
+      new KeyWatch(keyConfig, { ...deps, client: keys.client() }),
+    ];
+    for (const watch of watches) catalog.add(watch);
     const changes: CatalogChange[] = [];
     catalog.subscribe((change) => changes.push(change));
     stops.push(() => catalog.stop());
-    catalog.start();
+    for (const watch of watches) watch.start();
 
     await services.answer(2n, [entry('hello-b', '10.0.0.3', 3001), entry('hello-a', '10.0.0.2', 3001)]);
     await keys.answer(2n, 'v1');
-    await catalog.ready();
+    await Promise.all(watches.map((watch) => watch.firstAnswer));
 
     expect(catalog.get('hello').map((i) => `${i.address}:${i.port}`)).toEqual([
       '10.0.0.2:3001',
@@ -45,27 +46,13 @@ describe('InstanceCatalog', () => {
       { kind: 'service', name: 'hello' },
       { kind: 'key', name: 'flags' },
     ]);
-    expect(catalog.status()).toEqual([
-      { name: 'hello', kind: 'service', instances: 2 },
-      { name: 'flags', kind: 'key', instances: 1 },
-    ]);
-  });
-
-  it('builds one watch of the right kind per configured watch', () => {
-    const deps = { client: new ScriptedConsul().client(), bus: new EventBus(), logger: silentLogger() };
-    const catalog = InstanceCatalog.fromConfig(
-      [{ name: 'hello', kind: 'service', interval: 10, wait: 1000 }, keyConfig],
-      deps,
-    );
-    expect(catalog.serviceNames()).toEqual(['hello']);
-    expect(catalog.status().map((s) => `${s.kind}:${s.name}`)).toEqual(['service:hello', 'key:flags']);
   });
 
   it('refuses two watches with the same name', () => {
-    const client = new ScriptedConsul().client();
+    const deps = { client: new ScriptedConsul().client(), bus: new EventBus(), logger: silentLogger() };
     const config: WatchConfig = { name: 'hello', kind: 'service', interval: 10, wait: 1000 };
-    expect(() =>
-      InstanceCatalog.fromConfig([config, config], { client, bus: new EventBus(), logger: silentLogger() }),
-    ).toThrow(/defined twice/);
+    const catalog = new InstanceCatalog();
+    catalog.add(new ServiceWatch(config, deps));
+    expect(() => catalog.add(new KeyWatch({ ...keyConfig, name: 'hello' }, deps))).toThrow(/defined twice/);
   });
 });

@@ -1,13 +1,8 @@
-// Everything the watches know, in one place: what templates read (`{{ range service "hello" }}`,
-// `{{ key "config/x" }}`) and what /status reports. Watches are looked up by their configured name,
+// Everything the templates' watches know, in one place: what templates read
+// (`{{ range service "hello" }}`, `{{ key "config/x" }}`). Watches are looked up by their name,
 // which for service watches is the Consul service name.
-import type { WatchConfig } from '../config/types.ts';
-import type { ConsulClient } from '../discovery/consul-client.ts';
 import type { Instance } from '../discovery/types.ts';
-import type { EventBus } from '../events/bus.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { WatchStatus } from '../supervisor/types.ts';
-import { KeyWatch } from './key-watch.ts';
+import type { KeyWatch } from './key-watch.ts';
 import { ServiceWatch } from './service-watch.ts';
 
 export interface CatalogChange {
@@ -18,27 +13,10 @@ export interface CatalogChange {
 
 export type CatalogListener = (change: CatalogChange) => void;
 
-export interface CatalogDeps {
-  client: ConsulClient;
-  bus: EventBus;
-  logger: Logger;
-  onInstanceCount?: (name: string, count: number) => void;
-}
-
 export class InstanceCatalog {
   private readonly services = new Map<string, ServiceWatch>();
   private readonly keys = new Map<string, KeyWatch>();
   private readonly listeners = new Set<CatalogListener>();
-
-  /** One watch per config entry, not started yet. */
-  static fromConfig(watches: WatchConfig[], deps: CatalogDeps): InstanceCatalog {
-    const catalog = new InstanceCatalog();
-    for (const config of watches) {
-      if (config.kind === 'service') catalog.add(new ServiceWatch(config, deps));
-      else catalog.add(new KeyWatch(config, deps));
-    }
-    return catalog;
-  }
 
   add(watch: ServiceWatch | KeyWatch): void {
     if (this.services.has(watch.name) || this.keys.has(watch.name)) {
@@ -67,42 +45,14 @@ export class InstanceCatalog {
     return this.keys.get(name)?.value();
   }
 
-  serviceNames(): string[] {
-    return [...this.services.keys()];
-  }
-
   /** Called after any watch saw a change. Returns an unsubscribe function. */
   subscribe(listener: CatalogListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  start(): void {
-    for (const watch of this.all()) watch.start();
-  }
-
   async stop(): Promise<void> {
     await Promise.all(this.all().map((watch) => watch.stop()));
-  }
-
-  /** Resolves once every watch has had Consul's first answer (e.g. before a first template render). */
-  async ready(): Promise<void> {
-    await Promise.all(this.all().map((watch) => watch.firstAnswer));
-  }
-
-  status(): WatchStatus[] {
-    return [
-      ...[...this.services.values()].map((w) => ({
-        name: w.name,
-        kind: 'service' as const,
-        instances: w.instances().length,
-      })),
-      ...[...this.keys.values()].map((w) => ({
-        name: w.name,
-        kind: 'key' as const,
-        instances: w.value() === undefined ? 0 : 1,
-      })),
-    ];
   }
 
   private all(): Array<ServiceWatch | KeyWatch> {

@@ -56,10 +56,8 @@ export class ScriptedConsul {
       updateTtl: unused,
       serviceMaintenance: unused,
       agentService: unused,
-      agentChecks: unused,
       kvPut: unused,
       kvDelete: unused,
-      leader: unused,
       close: () => undefined,
     };
   }

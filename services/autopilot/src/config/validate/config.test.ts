@@ -94,6 +94,13 @@ describe('normalised config', () => {
     expect(job!.exec).toBeUndefined();
   });
 
+  it('takes a tcp health check on a link-local IPv6 address with its zone', () => {
+    const [job] = valid(
+      `{${CONSUL}, jobs: [{name: "db", port: 5432, health: {tcp: "[fe80::1%eth0]:5432", interval: 3, ttl: 10}}]}`,
+    ).jobs;
+    expect(job!.health).toMatchObject({ kind: 'tcp', address: '[fe80::1%eth0]:5432' });
+  });
+
   it('gives interval jobs a timeout of one interval and unlimited restarts', () => {
     const [job] = valid('{jobs: [{name: "backup", exec: "backup.sh", when: {interval: "1m30s"}}]}').jobs;
     expect(job).toMatchObject({

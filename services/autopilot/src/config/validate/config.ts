@@ -10,7 +10,7 @@ import { validateConsul, type Env } from './consul.ts';
 import { DEFAULT_STOP_TIMEOUT_MS, validateJob } from './job.ts';
 import { validateLogging } from './logging.ts';
 import { didYouMean } from './suggest.ts';
-import { DEFAULT_SOCKET, validateControl, validateTelemetry } from './telemetry.ts';
+import { DEFAULT_CONTROL_SOCKET, validateControl, validateTelemetry } from './telemetry.ts';
 import { validateTemplate } from './templates.ts';
 import { validateWatch } from './watches.ts';
 
@@ -56,7 +56,11 @@ export function validateConfig(
   if (!root) return { issues: ck.issues };
   const consul = validateConsul(ck, root.consul, options.env);
   const logging = validateLogging(ck, root.logging);
-  const control = validateControl(ck, root.control, options.env.CONTAINERPILOT_SOCKET || DEFAULT_SOCKET);
+  const control = validateControl(
+    ck,
+    root.control,
+    options.env.CONTAINERPILOT_SOCKET || DEFAULT_CONTROL_SOCKET,
+  );
   const telemetry =
     root.telemetry === undefined || root.telemetry === null
       ? undefined

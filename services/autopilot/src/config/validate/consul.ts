@@ -4,13 +4,13 @@
 // CONSUL_HTTP_TOKEN and the TLS variables override the file.
 import type { ConsulConfig, TlsConfig } from '../types.ts';
 import type { Path } from '../parse.ts';
+import { parseHostPort } from '../host-port.ts';
 import { describePath, isObject, type Checker } from './checker.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 const CONSUL_KEYS = ['address', 'scheme', 'token', 'tls'] as const;
 const TLS_KEYS = ['cafile', 'capath', 'clientcert', 'clientkey', 'servername', 'verify'] as const;
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
 
 /** Splits "https://host:port" into scheme and host:port. */
 export function splitConsulUri(uri: string): { address: string; scheme?: 'http' | 'https' } {
@@ -18,11 +18,6 @@ export function splitConsulUri(uri: string): { address: string; scheme?: 'http' 
   if (!m) return { address: uri.trim() };
   return { address: m[2]!.replace(/\/$/, ''), scheme: m[1]!.toLowerCase() as 'http' | 'https' };
 }
-
-export const isHostPort = (address: string): boolean => {
-  const m = HOST_PORT.exec(address);
-  return !!m && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
-};
 
 const envValue = (env: Env, name: string): string | undefined => {
   const v = env[name];
@@ -73,7 +68,8 @@ export function validateConsul(ck: Checker, raw: unknown, env: Env): ConsulConfi
 
   const fromEnv = file.address === undefined && envAddr !== undefined ? splitConsulUri(envAddr) : undefined;
   const address = file.address ?? fromEnv!.address;
-  if (!isHostPort(address)) {
+  const hostPort = parseHostPort(address);
+  if (!hostPort || hostPort.host.includes('%')) {
     const where = fromEnv
       ? `CONSUL_HTTP_ADDR="${envAddr}"`
       : describePath(isObject(raw) ? [...path, 'address'] : path);
@@ -81,7 +77,10 @@ export function validateConsul(ck: Checker, raw: unknown, env: Env): ConsulConfi
     return ck.fail(
       at,
       'consul-address',
-      `${where} must be "host:port" (optionally with http:// or https://), got "${address}"`,
+      hostPort
+        ? // URLs have no room for a zone, and Consul is reached over HTTP.
+          `${where} cannot use an IPv6 zone, got "${address}"`
+        : `${where} must be "host:port" (optionally with http:// or https://), got "${address}"`,
     );
   }
   const scheme = file.scheme ?? fromEnv?.scheme ?? 'http';

@@ -2,7 +2,7 @@
 import type { HealthConfig } from '../types.ts';
 import type { Path } from '../parse.ts';
 import { describePath, type Checker } from './checker.ts';
-import { isHostPort } from './consul.ts';
+import { parseHostPort } from '../host-port.ts';
 
 const KINDS = ['exec', 'http', 'tcp'] as const;
 const KEYS = [...KINDS, 'interval', 'ttl', 'timeout', 'logging', 'expectStatus'] as const;
@@ -95,7 +95,7 @@ export function validateHealth(
     case 'tcp': {
       const address = ck.string([...path, 'tcp'], o.tcp);
       if (address === undefined) return undefined;
-      if (!isHostPort(address))
+      if (!parseHostPort(address))
         return ck.fail(
           [...path, 'tcp'],
           'health-tcp',

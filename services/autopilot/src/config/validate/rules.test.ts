@@ -75,6 +75,12 @@ const RULES: [rule: string, config: string, marker: string, message: string][] =
   ['consul-address', '{consul: "consul"}', '"consul"', 'consul must be "host:port"'],
   [
     'consul-address',
+    '{consul: {address: "[fe80::1%eth0]:8500"}}',
+    '"[fe80',
+    'consul.address cannot use an IPv6 zone',
+  ],
+  [
+    'consul-address',
     '{consul: {address: "https://c:99999"}}',
     '"https',
     'consul.address must be "host:port"',
@@ -198,6 +204,18 @@ const RULES: [rule: string, config: string, marker: string, message: string][] =
     `{${C}, jobs: [{name: "web", port: 80, health: {exec: "t", expectStatus: 200, interval: 1, ttl: 5}}]}`,
     'expectStatus',
     'only applies to http checks',
+  ],
+  [
+    'health-http',
+    `{${C}, jobs: [{name: "web", port: 80, health: {http: "not a url", interval: 1, ttl: 5}}]}`,
+    '"not a url"',
+    'must be an http:// or https:// URL, got "not a url"',
+  ],
+  [
+    'health-tcp',
+    `{${C}, jobs: [{name: "web", port: 80, health: {tcp: "[db.local]:80", interval: 1, ttl: 5}}]}`,
+    '"[db',
+    'must be "host:port"',
   ],
   [
     'health-tcp',

@@ -6,8 +6,9 @@ import { validateInterfaces } from './interfaces.ts';
 
 const METRIC_TYPES = ['counter', 'gauge', 'histogram', 'summary'] as const;
 const METRIC_PART = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-export const DEFAULT_TELEMETRY_PORT = 9090;
-export const DEFAULT_SOCKET = '/var/run/containerpilot.socket';
+const DEFAULT_TELEMETRY_PORT = 9090;
+/** Also where the client verbs look when neither $CONTAINERPILOT_SOCKET nor a config names one. */
+export const DEFAULT_CONTROL_SOCKET = '/var/run/containerpilot.socket';
 /** sockaddr_un.sun_path is 108 bytes including the terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 107;
 
@@ -83,7 +84,7 @@ function validateMetric(ck: Checker, path: Path, raw: unknown): MetricConfig | u
  * `defaultSocket` is $CONTAINERPILOT_SOCKET when set (several autopilots on one machine, or a
  * socket in a shared emptyDir), else ContainerPilot's default; the file's control.socket wins.
  */
-export function validateControl(ck: Checker, raw: unknown, defaultSocket = DEFAULT_SOCKET): ControlConfig {
+export function validateControl(ck: Checker, raw: unknown, defaultSocket: string): ControlConfig {
   if (raw === undefined || raw === null) return { socket: defaultSocket };
   const o = ck.object(['control'], raw, ['socket']);
   if (!o || o.socket === undefined || o.socket === null) return { socket: defaultSocket };

@@ -1,5 +1,6 @@
 // Test doubles for jobs and the supervisor: scripted processes, a recording Consul registration,
 // and one timeline on which processes, Consul calls and bus events are all written in order.
+import { eventually as poll } from '../../../../../test/support/eventually.ts';
 import type { JobConfig } from '../../config/types.ts';
 import type { ServiceRegistration } from '../../discovery/types.ts';
 import type { EventBus } from '../../events/bus.ts';
@@ -174,15 +175,11 @@ export function jobConfig(name: string, overrides: Partial<JobConfig> = {}): Job
   };
 }
 
-/** Polls until `condition` holds (fails the test after `timeoutMs`). */
+/** Polls until `condition` holds (fails the test after `timeoutMs`); every 5ms, as fakes act at once. */
 export async function eventually(
   condition: () => boolean,
   timeoutMs = 3000,
   what = 'condition',
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await poll(condition, what, timeoutMs, 5);
 }

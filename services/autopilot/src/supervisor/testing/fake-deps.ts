@@ -52,6 +52,8 @@ export function fakeDeps(
   const registrations = new Map<string, FakeRegistration>();
   const telemetries: FakeTelemetry[] = [];
   const reopened: number[] = [];
+  const healthChecksBuilt: string[] = [];
+  const healthEnvs: NodeJS.ProcessEnv[] = [];
   const deps: AppDeps = {
     logger,
     handleSignals: false,
@@ -70,12 +72,14 @@ export function fakeDeps(
         registrations.set(service.name, registration);
         return registration;
       },
-      ping: async () => true,
     }),
-    createHealthCheck:
-      (_health, { name }) =>
-      async () =>
-        options.health?.[name] ?? { ok: true, note: 'ok' },
+    createHealthCheck: (_health, { name, env }) => {
+      healthChecksBuilt.push(name);
+      return async () => {
+        healthEnvs.push(env());
+        return options.health?.[name] ?? { ok: true, note: 'ok' };
+      };
+    },
     resolveAddress: () => '10.0.0.9',
     createWatch: (config, { onInstanceCount }): WatchHandle => ({
       name: config.name,
@@ -91,5 +95,15 @@ export function fakeDeps(
     },
     reopenLogs: () => void reopened.push(Date.now()),
   };
-  return { deps, timeline, processes, lines, registrations, telemetries, reopened };
+  return {
+    deps,
+    timeline,
+    processes,
+    lines,
+    registrations,
+    telemetries,
+    reopened,
+    healthChecksBuilt,
+    healthEnvs,
+  };
 }
