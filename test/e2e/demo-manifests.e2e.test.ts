@@ -1,30 +1,41 @@
-// Proves the project's images work on the cluster, with the plain manifests of
-// test/e2e/manifests/demo.yaml under the "restricted" Pod Security Standard: Consul; hello and world
-// whose autopilot is a native sidecar registering them; nginx with autopilot as PID 1 routing to
-// whatever Consul says is healthy. Scaling hello changes what nginx routes to, both ways.
+// Proves the demo runs on plain manifests, with no operator: the manifests the operator would create
+// for helloworld.yaml (operator/src/render.ts, the same code the operator applies through), applied
+// with kubectl into a namespace that enforces the "restricted" Pod Security Standard. Consul; hello
+// and world whose autopilot is a native sidecar registering them; nginx with autopilot as PID 1
+// routing to whatever Consul says is healthy. Scaling hello changes what nginx routes to, both ways.
 // Builds and loads the images first (scripts/images.sh: cached, and only changed images are loaded;
 // AUTOPILOT_E2E_BUILD_IMAGES=0 skips it). Deletes the namespace afterwards; on a failure it prints
 // the pods' state, events and logs.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { load } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderObjects, renderYaml } from '../../operator/src/render.ts';
 import { kubectl, repoRoot } from '../support/cluster.ts';
 import { DemoInCluster, buildImages, dumpDiagnostics, serviceIdsOf, until } from './support/demo.ts';
 
-const demo = new DemoInCluster('autopilot-demo', { deployment: 'nginx', service: 'nginx' });
+const demo = new DemoInCluster('autopilot-demo', {
+  deployment: 'helloworld-nginx',
+  service: 'helloworld-nginx',
+});
 const ns = demo.namespace;
-const manifest = path.join(repoRoot, 'test/e2e/manifests/demo.yaml');
-const DEPLOYMENTS = ['consul', 'hello', 'world', 'nginx'];
+const example = load(readFileSync(path.join(repoRoot, 'helloworld.yaml'), 'utf8'));
+const DEPLOYMENTS = ['consul', 'hello', 'world', 'nginx'].map((c) => `helloworld-${c}`);
+const podsOf = (component: string) =>
+  `app.kubernetes.io/instance=helloworld,app.kubernetes.io/name=${component}`;
 
-describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
+describe('the demo on plain manifests, without the operator (render.ts of helloworld.yaml)', () => {
   beforeAll(async () => {
     buildImages(['autopilot', 'consul', 'hello', 'world', 'nginx']);
     // A run that was cut short may have left the namespace behind (or still terminating).
     await demo.deleteNamespace(true);
-    await kubectl(['apply', '-f', manifest]);
+    await kubectl(['apply', '-f', '-'], {
+      input: renderYaml(renderObjects(example, { namespace: ns, withNamespace: true })),
+    });
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await dumpDiagnostics(ns, 'app');
+    if (task.result?.state === 'fail') await dumpDiagnostics(ns, 'app.kubernetes.io/part-of=helloworld');
   });
 
   afterAll(async () => {
@@ -37,7 +48,7 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
         timeoutMs: 200_000,
       });
     }
-    const hello = await demo.readyPods('app=hello');
+    const hello = await demo.readyPods(podsOf('hello'));
     expect(hello).toHaveLength(1);
     // autopilot is a native sidecar: an init container that started and keeps running beside the app.
     const sidecar = hello[0]!.status?.initContainerStatuses?.find((c) => c.name === 'autopilot');
@@ -45,10 +56,20 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
     expect(sidecar?.state?.running).toBeTruthy();
     expect(hello[0]!.status?.containerStatuses?.find((c) => c.name === 'hello')?.ready).toBe(true);
 
-    const uid = await kubectl(['exec', '-n', ns, 'deploy/hello', '-c', 'autopilot', '--', 'id', '-u']);
+    const uid = await kubectl([
+      'exec',
+      '-n',
+      ns,
+      'deploy/helloworld-hello',
+      '-c',
+      'autopilot',
+      '--',
+      'id',
+      '-u',
+    ]);
     expect(uid.stdout.trim()).toBe('1000');
     // The root filesystem is read-only even for what the image owns.
-    const write = await kubectl(['exec', '-n', ns, 'deploy/nginx', '--', 'touch', '/app/x'], {
+    const write = await kubectl(['exec', '-n', ns, 'deploy/helloworld-nginx', '--', 'touch', '/app/x'], {
       allowFailure: true,
     });
     expect(write.code).not.toBe(0);
@@ -64,7 +85,7 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
     expect(world?.body).toBe('World');
 
     const listed = await demo.instances();
-    const helloPod = (await demo.readyPods('app=hello'))[0]!;
+    const helloPod = (await demo.readyPods(podsOf('hello')))[0]!;
     expect(listed.hello).toEqual([
       { id: `hello-${helloPod.metadata.name}`, address: helloPod.status?.podIP, port: 3001 },
     ]);
@@ -72,11 +93,11 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
   });
 
   it('routes to three hello instances once hello is scaled to 3', async () => {
-    await kubectl(['scale', 'deployment', 'hello', '-n', ns, '--replicas=3']);
-    await kubectl(['rollout', 'status', 'deployment/hello', '-n', ns, '--timeout=180s'], {
+    await kubectl(['scale', 'deployment', 'helloworld-hello', '-n', ns, '--replicas=3']);
+    await kubectl(['rollout', 'status', 'deployment/helloworld-hello', '-n', ns, '--timeout=180s'], {
       timeoutMs: 200_000,
     });
-    const pods = await demo.readyPods('app=hello');
+    const pods = await demo.readyPods(podsOf('hello'));
     expect(pods).toHaveLength(3);
 
     const listed = await until('nginx to list 3 hello instances', 90_000, async () => {
@@ -94,13 +115,13 @@ describe('the demo on plain manifests (test/e2e/manifests/demo.yaml)', () => {
   });
 
   it('stops routing to the removed instances once hello is scaled back to 1', async () => {
-    await kubectl(['scale', 'deployment', 'hello', '-n', ns, '--replicas=1']);
+    await kubectl(['scale', 'deployment', 'helloworld-hello', '-n', ns, '--replicas=1']);
     const listed = await until('nginx to list 1 hello instance', 90_000, async () => {
       const { hello } = await demo.instances();
       return hello.length === 1 && hello;
     });
     const remaining = await until('one hello pod left', 90_000, async () => {
-      const pods = await demo.pods('app=hello');
+      const pods = await demo.pods(podsOf('hello'));
       return pods.length === 1 && pods;
     });
     expect(listed.map((i) => i.id)).toEqual(serviceIdsOf('hello', remaining));
