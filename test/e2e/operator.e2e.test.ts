@@ -178,6 +178,23 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
     expect((await getApp()).status?.hello?.replicas).toBe(3);
   });
 
+  it('scales hello back down under load without failing a request', async () => {
+    // Each leaving instance goes into maintenance (out of Consul, so out of nginx) in its preStop
+    // hook, before its app is signalled: nothing routed to it is cut.
+    const load = await demo.underLoad('/hello', 20, async () => {
+      await kubectl(['scale', 'deployment', `${app}-hello`, '-n', ns, '--replicas=1']);
+    });
+    expect(load.failures).toEqual([]);
+    expect(load.failed).toBe(0);
+    expect(load.ok).toBeGreaterThan(0);
+    const remaining = await until('one hello pod left', 90_000, async () => {
+      const pods = await demo.pods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=hello`);
+      return pods.length === 1 && pods;
+    });
+    const { hello } = await demo.instances();
+    expect(hello.map((i) => i.id)).toEqual(serviceIdsOf('hello', remaining));
+  });
+
   it('puts back a child that someone deleted', async () => {
     const before = await kubectlJson<{ metadata: { uid: string } }>([
       'get',

@@ -56,6 +56,13 @@ export function buildImages(names: string[]): void {
 }
 
 /** The demo in one namespace, reached through its nginx Deployment and Service. */
+/** Requests answered 200, and the others (status or error code, the first 20). */
+export interface LoadCount {
+  ok: number;
+  failed: number;
+  failures: string[];
+}
+
 export class DemoInCluster {
   readonly namespace: string;
   readonly nginxDeployment: string;
@@ -82,6 +89,40 @@ export class DemoInCluster {
     const args = ['exec', '-n', this.namespace, `deploy/${this.nginxDeployment}`, '-c', 'nginx', '--'];
     const { stdout } = await kubectl([...args, 'node', '-e', script]);
     return JSON.parse(stdout) as Answer[];
+  }
+
+  /**
+   * Keeps `concurrency` clients GETting `path` through the nginx Service for `seconds` (from inside
+   * an nginx pod), calls `during` once the load runs, and counts what came back. Bounded by time.
+   */
+  async underLoad(
+    path: string,
+    seconds: number,
+    during: () => Promise<void>,
+    concurrency = 4,
+  ): Promise<LoadCount> {
+    const script = `
+      const until = Date.now() + ${seconds * 1000};
+      const count = { ok: 0, failed: 0, failures: [] };
+      const client = async () => {
+        while (Date.now() < until) {
+          try {
+            const r = await fetch('http://${this.nginxHost}${path}', { signal: AbortSignal.timeout(5000) });
+            await r.text();
+            if (r.status === 200) count.ok++;
+            else { count.failed++; count.failures.push(String(r.status)); }
+          } catch (e) { count.failed++; count.failures.push(String(e.cause?.code ?? e.message)); }
+        }
+      };
+      await Promise.all(Array.from({ length: ${concurrency} }, client));
+      count.failures = count.failures.slice(0, 20);
+      process.stdout.write(JSON.stringify(count));`;
+    const args = ['exec', '-n', this.namespace, `deploy/${this.nginxDeployment}`, '-c', 'nginx', '--'];
+    const load = kubectl([...args, 'node', '-e', script], { timeoutMs: (seconds + 60) * 1000 });
+    // The first requests prove the load is running before the action starts.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await during();
+    return JSON.parse((await load).stdout) as LoadCount;
   }
 
   async instances(): Promise<Instances> {
