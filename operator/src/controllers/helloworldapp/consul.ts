@@ -44,6 +44,9 @@ export function consulDeployment(
                 periodSeconds: 3,
                 timeoutSeconds: 5,
               },
+              // Every instance's registration and nginx's watches go through this one agent.
+              // Without requests it would be BestEffort, the first to starve for CPU.
+              resources: { requests: { cpu: '100m', memory: '128Mi' } },
               volumeMounts: [{ name: 'data', mountPath: '/consul/data' }],
               securityContext: containerSecurityContext,
             },

@@ -47,7 +47,18 @@ export function nginxDeployment(
               ports: [{ name: 'http', containerPort: NGINX_CONTAINER_PORT }],
               // nginx starts after the first render (once Consul answered). /instances.json is part of
               // the rendered conf and, unlike the page, not written to the access log on every probe.
-              readinessProbe: { httpGet: { path: '/instances.json', port: 'http' }, periodSeconds: 2 },
+              // One nginx replica by default: a readiness blip empties the Service and clients get
+              // ECONNREFUSED. The kubelet's 1 s default timed out while 15 pods stopped at once on 2
+              // cores (bench/cluster-demo.ts), so give it room.
+              readinessProbe: {
+                httpGet: { path: '/instances.json', port: 'http' },
+                periodSeconds: 2,
+                timeoutSeconds: 5,
+              },
+              // Every request passes here. Without requests the pod was BestEffort, and with 15
+              // pods stopping at once on 2 cores it stalled for 5 s (bench/cluster-demo.ts): its
+              // own health check and a client timed out. CPU shares follow requests.
+              resources: { requests: { cpu: '100m', memory: '96Mi' } },
               volumeMounts: [
                 { name: 'nginx-run', mountPath: '/run/nginx' },
                 { name: 'autopilot-run', mountPath: '/run/autopilot' },

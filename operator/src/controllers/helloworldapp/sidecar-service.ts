@@ -10,6 +10,8 @@ import { SERVICE_PORTS, childName, componentLabels, ownerReference, selectorLabe
 import { containerSecurityContext, podSecurityContext } from './pod-security.ts';
 
 const CONTROL_DIR = '/run/autopilot';
+/** The image's CONTAINERPILOT_SOCKET (docker/autopilot/Dockerfile). */
+const CONTROL_SOCKET = `${CONTROL_DIR}/autopilot.sock`;
 const HEALTH_PATH = '/readyz';
 
 export function sidecarServiceDeployment(
@@ -55,11 +57,15 @@ export function sidecarServiceDeployment(
                 { name: 'AUTOPILOT_LOG_LEVEL', value: ctx.logLevel.toUpperCase() },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
               ],
-              // The app starts once autopilot's control socket answers.
+              // The app starts once autopilot listens on its control socket (which preStop needs).
+              // Not `autopilot -ping`: that starts a Node process per probe per second, and 14 pods
+              // starting at once on 2 cores (bench/cluster-demo.ts) pushed it past the probe's
+              // timeout, so the kubelet killed every sidecar in a loop. `test -S` costs nothing.
               startupProbe: {
-                exec: { command: ['autopilot', '-ping'] },
+                exec: { command: ['sh', '-c', `test -S ${CONTROL_SOCKET}`] },
                 periodSeconds: 1,
-                failureThreshold: 30,
+                timeoutSeconds: 5,
+                failureThreshold: 120,
               },
               resources: { requests: { cpu: '10m', memory: '64Mi' } },
               volumeMounts: [controlMount],
