@@ -64,6 +64,15 @@ async function rollOut(d: V1Deployment): Promise<void> {
   });
 }
 
+/** One operator replica as the chart runs it: leader election on, its Lease in "default". */
+const replica = (podName: string) =>
+  startOperator({
+    config: { ...readConfig({ POD_NAMESPACE: 'default', POD_NAME: podName, LEADER_ELECT: 'true' }), port: 0 },
+    kubeConfig: kc,
+    logger,
+    host: '127.0.0.1',
+  });
+
 beforeAll(async () => {
   envtest = await startEnvtest();
   kc = envtest.kubeConfig();
@@ -73,15 +82,7 @@ beforeAll(async () => {
   objects = kc.makeApiClient(CustomObjectsApi);
   await core.createNamespace({ body: { metadata: { name: ns } } });
 
-  operator = await startOperator({
-    config: {
-      ...readConfig({ POD_NAMESPACE: 'default', POD_NAME: 'operator-1', LEADER_ELECT: 'true' }),
-      port: 0,
-    },
-    kubeConfig: kc,
-    logger,
-    host: '127.0.0.1',
-  });
+  operator = await replica('operator-1');
 });
 
 afterAll(async () => {
@@ -245,15 +246,7 @@ describe('the operator, running against a real API server', () => {
 
   it('hands over to a standby: the leader releases its Lease on stop and the standby reconciles', async () => {
     const leases = kc.makeApiClient(CoordinationV1Api);
-    standby = await startOperator({
-      config: {
-        ...readConfig({ POD_NAMESPACE: 'default', POD_NAME: 'operator-2', LEADER_ELECT: 'true' }),
-        port: 0,
-      },
-      kubeConfig: kc,
-      logger,
-      host: '127.0.0.1',
-    });
+    standby = await replica('operator-2');
     // Ready (warm caches) while standing by; not leading while operator-1 holds the Lease.
     await eventually(
       async () => (await fetch(`http://127.0.0.1:${standby!.port}/readyz`)).status === 200,
