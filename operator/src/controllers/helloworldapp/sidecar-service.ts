@@ -80,7 +80,12 @@ export function sidecarServiceDeployment(
               command: ['node', `/app/services/${component}/src/main.ts`],
               env: [{ name: 'LOG_LEVEL', value: ctx.logLevel }],
               ports: [{ name: 'http', containerPort: port }],
-              readinessProbe: { httpGet: { path: HEALTH_PATH, port: 'http' }, periodSeconds: 2 },
+              // 3 s, not the kubelet's 1 s: a busy node must not flap readiness (and the app's status).
+              readinessProbe: {
+                httpGet: { path: HEALTH_PATH, port: 'http' },
+                periodSeconds: 2,
+                timeoutSeconds: 3,
+              },
               lifecycle: {
                 // Deregister, then give nginx a moment to re-render without this instance.
                 preStop: { exec: { command: ['sh', '-c', 'autopilot -maintenance enable; sleep 2'] } },
