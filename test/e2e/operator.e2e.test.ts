@@ -135,24 +135,22 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
     expect(ready.status?.hello).toEqual({ replicas: 3, readyReplicas: 3 });
   });
 
-  it('scales world from the app spec, as `docker-compose scale` did', async () => {
+  it('runs the seed’s `docker-compose scale hello=10 world=6` as a spec change, and nginx routes to all 16', async () => {
     await kubectl([
-      'patch',
-      'helloworldapp',
-      app,
-      '-n',
-      ns,
-      '--type=merge',
-      '-p',
-      '{"spec":{"world":{"replicas":2}}}',
+      ...['patch', 'helloworldapp', app, '-n', ns, '--type=merge'],
+      ...['-p', '{"spec":{"hello":{"replicas":10},"world":{"replicas":6}}}'],
     ]);
-    const answerers = await until('answers from 2 distinct world instances', 120_000, async () => {
-      const seen = await demo.answerers('world', 20);
-      return seen.size === 2 && seen;
+    const listed = await until('nginx to list 10 hello and 6 world instances', 240_000, async () => {
+      const instances = await demo.instances();
+      return instances.hello.length === 10 && instances.world.length === 6 && instances;
     });
-    const pods = await demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=world`);
-    expect([...answerers].sort()).toEqual(serviceIdsOf('world', pods));
-    expect((await waitReady()).status?.world).toEqual({ replicas: 2, readyReplicas: 2 });
+    const pods = (name: string) =>
+      demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=${name}`);
+    expect(listed.hello.map((i) => i.id).sort()).toEqual(serviceIdsOf('hello', await pods('hello')));
+    expect(listed.world.map((i) => i.id).sort()).toEqual(serviceIdsOf('world', await pods('world')));
+    const ready = await waitReady();
+    expect(ready.status?.hello).toEqual({ replicas: 10, readyReplicas: 10 });
+    expect(ready.status?.world).toEqual({ replicas: 6, readyReplicas: 6 });
   });
 
   it('refuses an invalid app, naming the field, and keeps the running one as it was', async () => {
@@ -175,23 +173,29 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
     });
     expect(badName.code).not.toBe(0);
     expect(badName.stderr).toContain('DNS-1035');
-    expect((await getApp()).status?.hello?.replicas).toBe(3);
+    expect((await getApp()).status?.hello?.replicas).toBe(10);
   });
 
-  it('scales hello back down under load without failing a request', async () => {
+  it('scales back to one hello and one world under load without failing a request', async () => {
     // Each leaving instance goes into maintenance (out of Consul, so out of nginx) in its preStop
     // hook, before its app is signalled: nothing routed to it is cut.
-    const load = await demo.underLoad('/hello', 20, async () => {
-      await kubectl(['scale', 'deployment', `${app}-hello`, '-n', ns, '--replicas=1']);
+    const load = await demo.underLoad('/hello', 25, async () => {
+      await kubectl([
+        ...['patch', 'helloworldapp', app, '-n', ns, '--type=merge'],
+        ...['-p', '{"spec":{"hello":{"replicas":1},"world":{"replicas":1}}}'],
+      ]);
     });
     expect(load.failures).toEqual([]);
     expect(load.failed).toBe(0);
     expect(load.ok).toBeGreaterThan(0);
-    const remaining = await until('one hello pod left', 90_000, async () => {
+    const remaining = await until('one hello pod left', 120_000, async () => {
       const pods = await demo.pods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=hello`);
       return pods.length === 1 && pods;
     });
-    const { hello } = await demo.instances();
+    const { hello } = await until('nginx to list one hello', 60_000, async () => {
+      const instances = await demo.instances();
+      return instances.hello.length === 1 && instances;
+    });
     expect(hello.map((i) => i.id)).toEqual(serviceIdsOf('hello', remaining));
   });
 
