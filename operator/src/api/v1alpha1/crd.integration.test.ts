@@ -22,8 +22,12 @@ const where = { group: GROUP, version: VERSION, plural: PLURAL, namespace };
 const fullSpec: HelloWorldAppSpec = {
   hello: { replicas: 0, resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: 1 } } },
   world: { replicas: 100 },
-  nginx: { replicas: 10, service: { type: 'NodePort', port: 8080, nodePort: 30080 } },
-  consul: { address: 'consul.infra.svc:8500' },
+  nginx: {
+    replicas: 10,
+    service: { type: 'NodePort', port: 8080, nodePort: 30080 },
+    resources: { requests: { cpu: '200m' }, limits: { memory: '256Mi' } },
+  },
+  consul: { address: 'consul.infra.svc:8500', resources: { requests: { memory: '1Gi' } } },
   images: { autopilot: 'a:1', hello: 'h:1', world: 'w:1', nginx: 'n:1', consul: 'c:1', pullPolicy: 'Never' },
   logLevel: 'debug',
 };

@@ -96,6 +96,12 @@ const nginx = Type.Object(
   {
     replicas: int32(1, 10, 'Pods of the nginx Deployment, the entry point of the app.', { default: 1 }),
     service: nginxService,
+    resources: Type.Optional(
+      Type.Object(resources.properties, {
+        description:
+          'Compute resources of the nginx container (nginx under autopilot). Unset: requests cpu 100m, memory 96Mi.',
+      }),
+    ),
   },
   { default: {}, description: 'The nginx front end, which routes /hello and /world to the services.' },
 );
@@ -109,6 +115,12 @@ const consul = Type.Object(
         description:
           'host:port of an existing Consul agent for the pods to use. When set, the operator deploys ' +
           'no Consul of its own.',
+      }),
+    ),
+    resources: Type.Optional(
+      Type.Object(resources.properties, {
+        description:
+          "Compute resources of the operator's own Consul. Unset: requests cpu 100m, memory 128Mi.",
       }),
     ),
   },

@@ -2,7 +2,7 @@
 // do the registrations; every autopilot re-registers when Consul refuses its next TTL update, which is
 // the pattern's answer to a lost registry.
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { HelloWorldApp } from '../../api/v1alpha1/types.ts';
+import { containerResources, type HelloWorldApp } from '../../api/v1alpha1/types.ts';
 import type { BuildContext } from './desired.ts';
 import { CONSUL_HTTP_PORT, childName, componentLabels, ownerReference, selectorLabels } from './names.ts';
 import { containerSecurityContext, podSecurityContext } from './pod-security.ts';
@@ -46,7 +46,9 @@ export function consulDeployment(
               },
               // Every instance's registration and nginx's watches go through this one agent.
               // Without requests it would be BestEffort, the first to starve for CPU.
-              resources: { requests: { cpu: '100m', memory: '128Mi' } },
+              resources: app.spec.consul?.resources
+                ? containerResources(app.spec.consul.resources)
+                : { requests: { cpu: '100m', memory: '128Mi' } },
               volumeMounts: [{ name: 'data', mountPath: '/consul/data' }],
               securityContext: containerSecurityContext,
             },

@@ -95,6 +95,25 @@ describe('the desired state of a HelloWorldApp', () => {
     expect(deployment(byName(app), 'demo-nginx').spec!.replicas).toBe(2);
   });
 
+  it('reserves CPU and memory for nginx and Consul, which every request and registration passes', () => {
+    const container = (app: ReturnType<typeof anApp>, name: string) =>
+      deployment(byName(app), name).spec!.template.spec!.containers[0]!;
+    expect(container(anApp(), 'demo-nginx').resources).toEqual({ requests: { cpu: '100m', memory: '96Mi' } });
+    expect(container(anApp(), 'demo-consul').resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+    });
+
+    const sized = anApp('demo', {
+      nginx: { resources: { requests: { cpu: 1 }, limits: { memory: '256Mi' } } },
+      consul: { resources: { limits: { cpu: '2' } } },
+    });
+    expect(container(sized, 'demo-nginx').resources).toEqual({
+      requests: { cpu: '1' },
+      limits: { memory: '256Mi' },
+    });
+    expect(container(sized, 'demo-consul').resources).toEqual({ limits: { cpu: '2' } });
+  });
+
   it('gives every pod the restricted Pod Security Standard', () => {
     for (const child of desiredChildren(anApp(), operatorConfig)) {
       if (child.kind !== 'Deployment') continue;

@@ -2,7 +2,7 @@
 // starts nginx once the first render is written and reloads it when the instances change. The
 // operator never tells nginx about an instance: that is the pattern's point.
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
-import type { HelloWorldApp } from '../../api/v1alpha1/types.ts';
+import { containerResources, type HelloWorldApp } from '../../api/v1alpha1/types.ts';
 import type { BuildContext } from './desired.ts';
 import { NGINX_CONTAINER_PORT, childName, componentLabels, ownerReference, selectorLabels } from './names.ts';
 import { containerSecurityContext, podSecurityContext } from './pod-security.ts';
@@ -57,8 +57,10 @@ export function nginxDeployment(
               },
               // Every request passes here. Without requests the pod was BestEffort, and with 15
               // pods stopping at once on 2 cores it stalled for 5 s (bench/cluster-demo.ts): its
-              // own health check and a client timed out. CPU shares follow requests.
-              resources: { requests: { cpu: '100m', memory: '96Mi' } },
+              // own health check and a client timed out. CPU shares follow requests. spec.nginx.resources overrides.
+              resources: app.spec.nginx.resources
+                ? containerResources(app.spec.nginx.resources)
+                : { requests: { cpu: '100m', memory: '96Mi' } },
               volumeMounts: [
                 { name: 'nginx-run', mountPath: '/run/nginx' },
                 { name: 'autopilot-run', mountPath: '/run/autopilot' },
