@@ -54,7 +54,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   for (const informer of informers) informer.start();
 
   let stopping = false;
-  let leading = !config.leaderElect;
   const startWorkers = async () => {
     await Promise.all(informers.map((i) => i.synced));
     if (!stopping) controller.start();
@@ -68,12 +67,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       identity: config.podName,
     });
     void elector.run({
-      onStartedLeading: async () => {
-        leading = true;
-        await startWorkers();
-      },
+      onStartedLeading: startWorkers,
       onStoppedLeading: () => {
-        leading = false;
         if (stopping) return;
         logger.error('lost the leader lease; exiting so that only one replica reconciles');
         options.onLostLeadership?.();
@@ -87,7 +82,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   return {
     port,
     registry,
-    isLeader: () => leading,
+    // Without leader election every replica reconciles.
+    isLeader: () => elector?.isLeader() ?? true,
     async stop(drainMs = 25_000) {
       if (stopping) return;
       stopping = true;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
+import { APP_NAME_RULES } from './api/v1alpha1/schema.ts';
 import { API_VERSION, KIND, withSpecDefaults, type HelloWorldApp } from './api/v1alpha1/types.ts';
 import { readConfig, type OperatorConfig } from './config.ts';
 import { desiredChildren } from './controllers/helloworldapp/desired.ts';
@@ -34,12 +35,9 @@ export function renderObjects(source: unknown, options: RenderOptions = {}): Kub
       `expected a ${KIND} of ${API_VERSION}, got ${[app?.kind, app?.apiVersion].filter(Boolean).join(' of ') || 'nothing'}`,
     );
   }
-  const name = app.metadata?.name;
-  if (!name || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 56) {
-    throw new TypeError(
-      `metadata.name must be a DNS-1035 label of at most 56 characters, got "${name ?? ''}"`,
-    );
-  }
+  const name = app.metadata?.name ?? '';
+  const broken = APP_NAME_RULES.find((r) => !r.check(name));
+  if (broken) throw new TypeError(`${broken.message}, got "${name}"`);
   const namespace = options.namespace ?? app.metadata?.namespace ?? 'default';
   const defaulted: HelloWorldApp = {
     apiVersion: API_VERSION,

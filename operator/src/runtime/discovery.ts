@@ -16,7 +16,8 @@ interface ApiResourceList {
 
 const cache = new WeakMap<KubeConfig, Map<string, Promise<ApiResource[]>>>();
 
-function groupVersionPath(apiVersion: string): string {
+/** /api/v1 for the core group, /apis/<group>/<version> for the others. */
+export function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
 

@@ -242,6 +242,25 @@ export const helloWorldAppStatusSchema = Type.Object(
   { description: 'The observed state of the hello-world app, written by the operator.' },
 );
 
+/**
+ * What the app's name must be, as CEL rules the apiserver runs and as checks for tools that render
+ * without one (render.ts), so both refuse the same names with the same message.
+ */
+export const APP_NAME_RULES = [
+  {
+    rule: 'size(self.metadata.name) <= 56',
+    message: 'metadata.name must be at most 56 characters: children are named <name>-consul etc.',
+    check: (name: string) => name.length <= 56,
+  },
+  {
+    rule: "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+    message:
+      'metadata.name must be a DNS-1035 label (lowercase letters, digits and -, starting with a ' +
+      "letter, ending with a letter or digit): it names the app's Services",
+    check: (name: string) => /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name),
+  },
+];
+
 export const helloWorldAppSchema = Type.Object(
   {
     apiVersion: Type.Optional(
@@ -260,18 +279,7 @@ export const helloWorldAppSchema = Type.Object(
   {
     description: 'A hello-world app (hello, world, nginx and Consul, each pod with the autopilot sidecar).',
     // No fieldPath: the apiserver only accepts paths into the schema, and metadata is not in it.
-    'x-kubernetes-validations': [
-      {
-        rule: 'size(self.metadata.name) <= 56',
-        message: 'metadata.name must be at most 56 characters: children are named <name>-consul etc.',
-      },
-      {
-        rule: "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
-        message:
-          'metadata.name must be a DNS-1035 label (lowercase letters, digits and -, starting with a ' +
-          "letter, ending with a letter or digit): it names the app's Services",
-      },
-    ],
+    'x-kubernetes-validations': APP_NAME_RULES.map(({ rule, message }) => ({ rule, message })),
   },
 );
 

@@ -10,7 +10,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, type HelloWorldApp } from '../../api/
 import type { OperatorConfig } from '../../config.ts';
 import { applyObject, applyStatus } from '../../runtime/apply.ts';
 import { Controller } from '../../runtime/controller.ts';
-import { objectPath } from '../../runtime/discovery.ts';
+import { groupVersionPath, objectPath } from '../../runtime/discovery.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { Informer } from '../../runtime/informer.ts';
 import { isNotFound, kubeRequest } from '../../runtime/kube-http.ts';
@@ -28,11 +28,12 @@ export interface HelloWorldAppControllerOptions {
   logger: Logger;
   registry?: Registry;
   recorder: Pick<EventRecorder, 'record'>;
-  /** Concurrent reconciles; distinct apps only, never one app twice. */
-  workers?: number;
-  /** Re-check every app this often even without events (default 10 min, as controller-runtime). */
-  resyncPeriodMs?: number;
 }
+
+/** Concurrent reconciles: of distinct apps only, the work queue never hands out one app twice. */
+const WORKERS = 2;
+/** Every app is re-checked this often even without events, as controller-runtime's default. */
+const APP_RESYNC_MS = 10 * 60_000;
 
 export interface HelloWorldAppController {
   controller: Controller;
@@ -42,26 +43,16 @@ export interface HelloWorldAppController {
 
 /** The collection path of a resource, cluster-wide when `namespace` is empty. */
 export function collectionPath(apiVersion: string, plural: string, namespace: string): string {
-  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `${root}/${plural}`;
+  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${groupVersionPath(apiVersion)}${scope}/${plural}`;
 }
 
 export function helloWorldAppController(options: HelloWorldAppControllerOptions): HelloWorldAppController {
   const { kubeConfig: kc, config, logger } = options;
   const ns = config.watchNamespace;
   const informer = (path: string, labelSelector?: string, resyncPeriodMs?: number) =>
-    new Informer<KubernetesObject>({
-      kubeConfig: kc,
-      path,
-      logger,
-      ...(labelSelector ? { labelSelector } : {}),
-      ...(resyncPeriodMs ? { resyncPeriodMs } : {}),
-    });
-  const apps = informer(
-    collectionPath(API_VERSION, PLURAL, ns),
-    undefined,
-    options.resyncPeriodMs ?? 600_000,
-  );
+    new Informer<KubernetesObject>({ kubeConfig: kc, path, logger, labelSelector, resyncPeriodMs });
+  const apps = informer(collectionPath(API_VERSION, PLURAL, ns), undefined, APP_RESYNC_MS);
   const deployments = informer(collectionPath('apps/v1', 'deployments', ns), MANAGED_BY_SELECTOR);
   const services = informer(collectionPath('v1', 'services', ns), MANAGED_BY_SELECTOR);
 
@@ -119,8 +110,8 @@ export function helloWorldAppController(options: HelloWorldAppControllerOptions)
   const controller = new Controller({
     name: CONTROLLER_NAME,
     logger,
-    workers: options.workers ?? 2,
-    ...(options.registry ? { registry: options.registry } : {}),
+    workers: WORKERS,
+    registry: options.registry,
     reconcile: (key) => reconcileHelloWorldApp(key, deps),
   })
     .watch(apps, ownKey, generationChanged)
