@@ -13,21 +13,16 @@ import path from 'node:path';
 import { ensureCluster, kubectl, kubectlJson, repoRoot } from '../test/support/cluster.ts';
 import { DemoInCluster, buildImages } from '../test/e2e/support/demo.ts';
 import { helm } from '../test/e2e/support/helm.ts';
+import { eventually } from '../test/support/eventually.ts';
 
 const ns = 'bench-demo';
 const app = 'helloworld';
 const demo = new DemoInCluster(ns, { deployment: `${app}-nginx`, service: `${app}-nginx` });
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => false as const);
-    if (value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+// Polled every 250 ms: the figures are only as fine as the poll.
+const until = <T>(what: string, ms: number, probe: () => Promise<T | false>) =>
+  eventually(probe, what, ms, 250);
 
 const readyCount = async (component: string) =>
   (await demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=${component}`)).length;

@@ -19,6 +19,8 @@ import { LocalApp } from '../scripts/local/local-app.ts';
 import { startLoad, type LoadResult } from '../scripts/local/load.ts';
 import { startStaticNginx, type StaticNginx } from './demo/static-nginx.ts';
 import { measureThroughput, type Throughput } from './demo/wrk.ts';
+import { eventually } from '../test/support/eventually.ts';
+import { percentile } from './stats.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const NEW_INSTANCES = Number(process.env.NEW_INSTANCES ?? 20);
@@ -27,24 +29,7 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch {
-      // not yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
+const until = (probe: () => Promise<boolean>, what: string, ms: number) => eventually(probe, what, ms, 50);
 
 async function routedHello(app: LocalApp): Promise<string[]> {
   const response = await fetch(`${app.url}instances.json`, { signal: AbortSignal.timeout(5000) });

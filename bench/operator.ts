@@ -25,14 +25,11 @@ import { startOperator } from '../operator/src/manager.ts';
 import { applyObject } from '../operator/src/runtime/apply.ts';
 import { eventually } from '../test/support/eventually.ts';
 import { startEnvtest } from '../test/support/envtest.ts';
+import { percentile } from './stats.ts';
 
 const APPS = Number(process.env.APPS ?? 50);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
 const names = Array.from({ length: APPS }, (_, i) => `app-${i}`);
 const manifest = (name: string) => ({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec: {} });
 
