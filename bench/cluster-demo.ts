@@ -17,15 +17,15 @@ import { eventually } from '../test/support/eventually.ts';
 
 const ns = 'bench-demo';
 const app = 'helloworld';
-const demo = new DemoInCluster(ns, { deployment: `${app}-nginx`, service: `${app}-nginx` });
+const demo = new DemoInCluster(ns, app);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 // Polled every 250 ms: the figures are only as fine as the poll.
 const until = <T>(what: string, ms: number, probe: () => Promise<T | false>) =>
   eventually(probe, what, ms, 250);
 
-const readyCount = async (component: string) =>
-  (await demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=${component}`)).length;
+const readyCount = async (component: 'hello' | 'world') =>
+  (await demo.readyPods(demo.selector(component))).length;
 
 async function rssAnonKiB(target: string, container: string, namespace = ns): Promise<number> {
   const { stdout } = await kubectl([

@@ -14,15 +14,10 @@ import { renderObjects, renderYaml } from '../../operator/src/render.ts';
 import { kubectl, repoRoot } from '../support/cluster.ts';
 import { DemoInCluster, buildImages, dumpDiagnostics, serviceIdsOf, until } from './support/demo.ts';
 
-const demo = new DemoInCluster('autopilot-demo', {
-  deployment: 'helloworld-nginx',
-  service: 'helloworld-nginx',
-});
+const demo = new DemoInCluster('autopilot-demo');
 const ns = demo.namespace;
 const example = load(readFileSync(path.join(repoRoot, 'helloworld.yaml'), 'utf8'));
 const DEPLOYMENTS = ['consul', 'hello', 'world', 'nginx'].map((c) => `helloworld-${c}`);
-const podsOf = (component: string) =>
-  `app.kubernetes.io/instance=helloworld,app.kubernetes.io/name=${component}`;
 
 describe('the demo on plain manifests, without the operator (render.ts of helloworld.yaml)', () => {
   beforeAll(async () => {
@@ -48,7 +43,7 @@ describe('the demo on plain manifests, without the operator (render.ts of hellow
         timeoutMs: 200_000,
       });
     }
-    const hello = await demo.readyPods(podsOf('hello'));
+    const hello = await demo.readyPods(demo.selector('hello'));
     expect(hello).toHaveLength(1);
     // autopilot is a native sidecar: an init container that started and keeps running beside the app.
     const sidecar = hello[0]!.status?.initContainerStatuses?.find((c) => c.name === 'autopilot');
@@ -85,7 +80,7 @@ describe('the demo on plain manifests, without the operator (render.ts of hellow
     expect(world?.body).toBe('World');
 
     const listed = await demo.instances();
-    const helloPod = (await demo.readyPods(podsOf('hello')))[0]!;
+    const helloPod = (await demo.readyPods(demo.selector('hello')))[0]!;
     expect(listed.hello).toEqual([
       { id: `hello-${helloPod.metadata.name}`, address: helloPod.status?.podIP, port: 3001 },
     ]);
@@ -97,7 +92,7 @@ describe('the demo on plain manifests, without the operator (render.ts of hellow
     await kubectl(['rollout', 'status', 'deployment/helloworld-hello', '-n', ns, '--timeout=180s'], {
       timeoutMs: 200_000,
     });
-    const pods = await demo.readyPods(podsOf('hello'));
+    const pods = await demo.readyPods(demo.selector('hello'));
     expect(pods).toHaveLength(3);
 
     const listed = await until('nginx to list 3 hello instances', 90_000, async () => {
@@ -121,7 +116,7 @@ describe('the demo on plain manifests, without the operator (render.ts of hellow
       return hello.length === 1 && hello;
     });
     const remaining = await until('one hello pod left', 90_000, async () => {
-      const pods = await demo.pods(podsOf('hello'));
+      const pods = await demo.pods(demo.selector('hello'));
       return pods.length === 1 && pods;
     });
     expect(listed.map((i) => i.id)).toEqual(serviceIdsOf('hello', remaining));

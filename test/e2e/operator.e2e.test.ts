@@ -14,7 +14,7 @@ import { helm } from './support/helm.ts';
 const OPERATOR_NS = 'autopilot-system';
 const RELEASE = 'autopilot-operator';
 const app = 'helloworld';
-const demo = new DemoInCluster('helloworld-e2e', { deployment: `${app}-nginx`, service: `${app}-nginx` });
+const demo = new DemoInCluster('helloworld-e2e', app);
 const ns = demo.namespace;
 const example = path.join(repoRoot, 'helloworld.yaml');
 
@@ -125,7 +125,7 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
       const { hello } = await demo.instances();
       return hello.length === 3 && hello;
     });
-    const pods = await demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=hello`);
+    const pods = await demo.readyPods(demo.selector('hello'));
     expect(listed.map((i) => i.id).sort()).toEqual(serviceIdsOf('hello', pods));
     const ready = await until('the app to report 3 ready hello pods', 60_000, async () => {
       const a = await getApp();
@@ -144,8 +144,7 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
       const instances = await demo.instances();
       return instances.hello.length === 10 && instances.world.length === 6 && instances;
     });
-    const pods = (name: string) =>
-      demo.readyPods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=${name}`);
+    const pods = (name: 'hello' | 'world') => demo.readyPods(demo.selector(name));
     expect(listed.hello.map((i) => i.id).sort()).toEqual(serviceIdsOf('hello', await pods('hello')));
     expect(listed.world.map((i) => i.id).sort()).toEqual(serviceIdsOf('world', await pods('world')));
     const ready = await waitReady();
@@ -189,7 +188,7 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
     expect(load.failed).toBe(0);
     expect(load.ok).toBeGreaterThan(0);
     const remaining = await until('one hello pod left', 120_000, async () => {
-      const pods = await demo.pods(`app.kubernetes.io/instance=${app},app.kubernetes.io/name=hello`);
+      const pods = await demo.pods(demo.selector('hello'));
       return pods.length === 1 && pods;
     });
     const { hello } = await until('nginx to list one hello', 60_000, async () => {

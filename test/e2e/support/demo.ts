@@ -54,7 +54,6 @@ export function buildImages(names: string[]): void {
   if (r.status !== 0) throw new Error(`scripts/images.sh failed (${r.status})`);
 }
 
-/** The demo in one namespace, reached through its nginx Deployment and Service. */
 /** Requests answered 200, and the others (status or error code, the first 20). */
 export interface LoadCount {
   ok: number;
@@ -62,15 +61,23 @@ export interface LoadCount {
   failures: string[];
 }
 
+/** A HelloWorldApp's demo in one namespace, as the operator (or render.ts) names its parts. */
 export class DemoInCluster {
   readonly namespace: string;
+  readonly app: string;
   readonly nginxDeployment: string;
   readonly nginxHost: string;
 
-  constructor(namespace: string, nginx: { deployment: string; service: string }) {
+  constructor(namespace: string, app = 'helloworld') {
     this.namespace = namespace;
-    this.nginxDeployment = nginx.deployment;
-    this.nginxHost = `${nginx.service}.${namespace}.svc.cluster.local`;
+    this.app = app;
+    this.nginxDeployment = `${app}-nginx`;
+    this.nginxHost = `${app}-nginx.${namespace}.svc.cluster.local`;
+  }
+
+  /** The label selector of one component's pods. */
+  selector(component: 'consul' | 'hello' | 'world' | 'nginx'): string {
+    return `app.kubernetes.io/instance=${this.app},app.kubernetes.io/name=${component}`;
   }
 
   /** GETs paths of the nginx Service from inside the cluster: a Node one-liner run in an nginx pod
@@ -121,7 +128,7 @@ export class DemoInCluster {
       process.stdout.write(JSON.stringify(count));`;
     const args = ['exec', '-n', this.namespace, `deploy/${this.nginxDeployment}`, '-c', 'nginx', '--'];
     const load = kubectl([...args, 'node', '-e', script], { timeoutMs: (seconds + 60) * 1000 });
-    // The first requests prove the load is running before the action starts.
+    // Time for kubectl exec to start the clients before the action (load.ok > 0 shows they ran).
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await during();
     return JSON.parse((await load).stdout) as LoadCount;
