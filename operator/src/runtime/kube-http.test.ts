@@ -71,4 +71,13 @@ describe('kube-http', () => {
       }),
     ).rejects.toThrow('bad line');
   });
+
+  it('rejects, not crashes, when the last line before the end is cut off', async () => {
+    server = await FakeApiServer.start((_req, res) => {
+      res.writeHead(200);
+      res.end('{"type":"ADDED"}\n{"type":"MODIF');
+    });
+    const parse = (line: string) => void JSON.parse(line);
+    await expect(kubeStream(server.kubeConfig(), { path: '/w' }, parse)).rejects.toThrow(SyntaxError);
+  });
 });

@@ -139,8 +139,14 @@ export async function kubeStream(
     });
     res.on('end', () => {
       ended = true;
-      if (buffered.trim()) onLine(buffered.trim());
-      resolve();
+      // A throw here would escape the listener as an uncaught exception and leave this promise
+      // pending: a last line cut off mid-JSON must reject like any other bad line.
+      try {
+        if (buffered.trim()) onLine(buffered.trim());
+        resolve();
+      } catch (error) {
+        reject(error as Error);
+      }
     });
     res.on('error', reject);
     res.on('close', () => {
