@@ -128,10 +128,12 @@ describe('EventRecorder', () => {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
       'Seen',
       'Watch',
-      'x'.repeat(5000),
+      // Two-byte characters: the cut at byte 1021 falls inside one and must not leave half of it.
+      'é'.repeat(3000),
     );
     const body = posts()[0]!.body as { metadata: { namespace: string }; note: string };
     expect(body.metadata.namespace).toBe('default');
     expect(Buffer.byteLength(body.note)).toBeLessThanOrEqual(1024);
+    expect(body.note).toMatch(/^é+\.\.\.$/);
   });
 });

@@ -54,12 +54,11 @@ interface Series {
 
 const MAX_TRACKED = 4096;
 
+/** At most `max` UTF-8 bytes: a cut inside a character would decode to U+FFFD (3 bytes) and overshoot. */
 function truncate(text: string, max: number): string {
-  return Buffer.byteLength(text) <= max
-    ? text
-    : `${Buffer.from(text)
-        .subarray(0, max - 3)
-        .toString()}...`;
+  if (Buffer.byteLength(text) <= max) return text;
+  const head = new TextDecoder().decode(Buffer.from(text).subarray(0, max - 3), { stream: true });
+  return `${head}...`;
 }
 
 /** Keeps a Map bounded by dropping its oldest entries. */
