@@ -26,11 +26,12 @@ async function main(): Promise<void> {
     config,
     kubeConfig,
     logger,
-    onLostLeadership: () => void shutdown(1),
+    // Another replica leads now: stop at once rather than drain, as controller-runtime does.
+    onLostLeadership: () => void shutdown(1, 0),
   });
 
   let exiting = false;
-  async function shutdown(code: number): Promise<void> {
+  async function shutdown(code: number, drainMs?: number): Promise<void> {
     if (exiting) return;
     exiting = true;
     logger.info({ code }, 'shutting down');
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => process.exit(code || 1), 28_000);
     deadline.unref();
     try {
-      await operator.stop();
+      await operator.stop(drainMs);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');
       code ||= 1;

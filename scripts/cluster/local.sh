@@ -9,7 +9,7 @@ LOCAL_STEPS=11
 local_prereqs() {
   [ "$(id -u)" = 0 ] || die "the local cluster needs root (network namespace, mounts, cgroups)"
   apt_install containerd runc containernetworking-plugins iptables conntrack socat openssl \
-    util-linux iproute2 kmod
+    util-linux iproute2 kmod procps
   [ -x "$CNI_BIN_DIR/bridge" ] || die "CNI plugins not found in $CNI_BIN_DIR"
 }
 

@@ -12,7 +12,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +22,7 @@ import {
   loadYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { freePort } from '../../scripts/local/consul-agent.ts';
 import { eventually } from './eventually.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -32,14 +32,6 @@ const LOG_LIMIT = 64 * 1024;
 export interface EnvtestOptions {
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
   apiServerArgs?: string[];
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The directory with etcd, kube-apiserver and kubectl; builds them (cached) when needed. */

@@ -206,18 +206,14 @@ export class Informer<T extends KubernetesObject> {
     let silent = false;
     let expired = false;
     let events = 0;
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const feedWatchdog = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => {
-        silent = true;
-        ours.abort();
-      }, inactivityMs);
-      watchdog.unref();
-    };
+    // One timer, pushed back by every line (refresh) rather than replaced.
+    const watchdog = setTimeout(() => {
+      silent = true;
+      ours.abort();
+    }, inactivityMs).unref();
+    const feedWatchdog = () => void watchdog.refresh();
     const [minTimeout, maxTimeout] = this.options.watchTimeoutSeconds ?? [300, 600];
     const startedAt = Date.now();
-    feedWatchdog();
     try {
       await kubeStream(
         this.options.kubeConfig,

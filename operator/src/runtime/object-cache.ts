@@ -6,7 +6,7 @@ import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node
 export function objectKey(obj: KubernetesObject): string {
   const { namespace, name } = obj.metadata ?? {};
   if (!name) throw new Error(`object without metadata.name: ${JSON.stringify(obj).slice(0, 200)}`);
-  return namespace ? `${namespace}/${name}` : name;
+  return keyOf(namespace, name);
 }
 
 export function keyOf(namespace: string | undefined, name: string): string {

@@ -9,10 +9,11 @@ import type { OperatorConfig } from '../../config.ts';
 import { desiredChildren, type ChildObject } from './desired.ts';
 import { COMPONENTS, type Component } from './names.ts';
 import { computeStatus } from './status.ts';
+import { splitKey } from '../../runtime/object-cache.ts';
 
 export interface ReconcileDeps {
   config: Pick<OperatorConfig, 'images' | 'imagePullPolicy'>;
-  getApp(namespace: string, name: string): HelloWorldApp | undefined;
+  getApp(namespace: string | undefined, name: string): HelloWorldApp | undefined;
   /** Deployments and Services whose controller ownerReference is this app. */
   ownedChildren(app: HelloWorldApp): KubernetesObject[];
   apply(child: ChildObject): Promise<void>;
@@ -34,7 +35,7 @@ function deploymentsByComponent(children: KubernetesObject[]): Partial<Record<Co
 }
 
 export async function reconcileHelloWorldApp(key: string, deps: ReconcileDeps): Promise<void> {
-  const [namespace, name] = key.split('/') as [string, string];
+  const { namespace, name } = splitKey(key);
   const app = deps.getApp(namespace, name);
   // Gone, or going: the garbage collector removes the children through their ownerReferences.
   if (!app || app.metadata?.deletionTimestamp) return;
