@@ -135,6 +135,11 @@ describe('helm install into a real API server', () => {
     const denied = [
       { ...HWA, verb: 'delete', namespace: 'demo' },
       { ...HWA, verb: 'update', namespace: 'demo' },
+      { ...HWA, verb: 'get', namespace: 'demo' },
+      { ...HWA, verb: 'update', subresource: 'status', namespace: 'demo' },
+      { group: 'apps', resource: 'deployments', verb: 'get', namespace: 'demo' },
+      { group: 'apps', resource: 'deployments', verb: 'update', namespace: 'demo' },
+      { group: '', resource: 'services', verb: 'update', namespace: 'demo' },
       { group: '', resource: 'secrets', verb: 'get', namespace: 'demo' },
       { group: '', resource: 'pods', verb: 'create', namespace: 'demo' },
       { group: '', resource: 'events', verb: 'create', namespace: 'demo' },

@@ -54,24 +54,27 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/*
 The operator's rules on HelloWorldApps and their children: the same whether granted cluster-wide
-(ClusterRole) or in watchNamespace (Role). Leases live in rbac-leader-election.yaml.
+(ClusterRole) or in watchNamespace (Role). Leases live in rbac-leader-election.yaml. Exactly its
+calls: informers list and watch; server-side apply is a patch (and a create when the object is
+new); status is applied through /status; finalizers/update lets ownerReferences set
+blockOwnerDeletion. It never GETs or PUTs.
 */}}
 {{- define "autopilot-operator.rules" -}}
 - apiGroups: [autopilot-k8s.dev]
   resources: [helloworldapps]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
 - apiGroups: [autopilot-k8s.dev]
   resources: [helloworldapps/status]
-  verbs: [get, update, patch]
+  verbs: [patch]
 - apiGroups: [autopilot-k8s.dev]
   resources: [helloworldapps/finalizers]
   verbs: [update]
 - apiGroups: [apps]
   resources: [deployments]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [list, watch, create, patch, delete]
 - apiGroups: ['']
   resources: [services]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [list, watch, create, patch, delete]
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
