@@ -10,18 +10,17 @@
 # Usage: scripts/base-image.sh [base|node|pause]...   (default: all three)
 source "$(dirname "$0")/lib.sh"
 source "$REPO_ROOT/scripts/cluster/versions.sh"
-bash "$REPO_ROOT/scripts/cluster/dockerd.sh"
 img_dir="$CACHE_DIR/images"
 mkdir -p "$img_dir"
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-# docker build without the legacy builder's deprecation notice (BuildKit is not used: it would need
-# images of its own); the build's output goes to a log, shown when it fails.
-docker_build() {
-  local logf="$CACHE_DIR/logs/docker-build-$$.log"
+have_image() { engine image inspect "$1" >/dev/null 2>&1; }
+# A build with the project's engine (BuildKit is not used with docker: it would need images of its
+# own); the build's output goes to a log, shown when it fails.
+engine_build() {
+  local logf="$CACHE_DIR/logs/image-build-$$.log"
   mkdir -p "$CACHE_DIR/logs"
-  if ! DOCKER_BUILDKIT=0 docker build "$@" > "$logf" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 engine build "$@" > "$logf" 2>&1; then
     grep -v -e DEPRECATED -e 'BuildKit is currently' -e 'environment-variable' "$logf" | tail -30 >&2
-    die "docker build $* failed"
+    die "$(engine_name) build $* failed"
   fi
   rm -f "$logf"
 }
@@ -53,8 +52,8 @@ build_base() {
     mv "$tarball.tmp" "$tarball"
     rm -rf "$root"
   fi
-  log "docker import $BASE_IMAGE"
-  docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  log "$(engine_name) import $BASE_IMAGE"
+  engine import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     -c 'CMD ["bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
 }
 
@@ -68,7 +67,7 @@ build_node() {
   local recipe
   recipe=$( (cat "$REPO_ROOT/docker/base/node.Dockerfile"; echo "node=$NODE_VERSION npm=$NPM_VERSION base=$BASE_IMAGE") \
     | sha256sum | cut -c1-16)
-  if have_image "$image" && [ "$(docker image inspect -f '{{ index .Config.Labels "autopilot-k8s.recipe" }}' "$image" \
+  if have_image "$image" && [ "$(engine image inspect -f '{{ index .Config.Labels "autopilot-k8s.recipe" }}' "$image" \
       2>/dev/null)" = "$recipe" ]; then
     return 0
   fi
@@ -85,8 +84,8 @@ build_node() {
   fi
   cp "$ctx/npm-$NPM_VERSION.tgz" "$ctx/npm.tgz"
   cp "$REPO_ROOT/docker/base/node.Dockerfile" "$ctx/Dockerfile"
-  log "docker build $image"
-  docker_build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "autopilot-k8s.recipe=$recipe" \
+  log "$(engine_name) build $image"
+  engine_build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "autopilot-k8s.recipe=$recipe" \
     -t "$image" "$ctx"
 }
 
@@ -104,8 +103,8 @@ build_pause() {
     strip "$ctx/pause"
   fi
   cp "$REPO_ROOT/docker/pause/Dockerfile" "$ctx/Dockerfile"
-  log "docker build $PAUSE_IMAGE"
-  docker_build -t "$PAUSE_IMAGE" "$ctx"
+  log "$(engine_name) build $PAUSE_IMAGE"
+  engine_build -t "$PAUSE_IMAGE" "$ctx"
 }
 
 targets=("$@")

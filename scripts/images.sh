@@ -11,9 +11,9 @@
 # docker/base and docker/pause hold the recipes of those foundation images and are not built here.
 # An image whose inputs live outside the repository has a docker/<name>/context.sh: it stages them
 # and prints the directory to build in instead (docker/consul: the project's Consul binary).
-# Loading: local cluster -> `docker save | ctr -n k8s.io images import` into the node's containerd,
-# skipped for an image the node already has (labelled there with the Docker image ID it came from);
-# kind -> `kind load docker-image`.
+# Images are built with the project's engine (docker or podman, scripts/cluster/engine.sh).
+# Loading: kind -> the images' archive through `kind load image-archive`; local cluster -> `save |
+# ctr -n k8s.io images import`, skipped for an image the node already has (labelled with its ID).
 # BUILD_CA_FILE: a PEM file of CAs that `npm ci` in the build needs (a TLS-inspecting proxy); default
 # the host's /usr/local/share/ca-certificates/*.crt. See docs/images.md.
 source "$(dirname "$0")/cluster/common.sh"
@@ -44,7 +44,6 @@ for n in "${names[@]}"; do [ "$n" = autopilot ] && ordered=(autopilot); done
 for n in "${names[@]}"; do [ "$n" = autopilot ] || ordered+=("$n"); done
 names=("${ordered[@]}")
 
-bash "$REPO_ROOT/scripts/cluster/dockerd.sh"
 case ${IMAGES_BASE:-local} in
   local)
     bash "$REPO_ROOT/scripts/base-image.sh" base node
@@ -77,11 +76,11 @@ for n in "${names[@]}"; do
   if [ -f "$REPO_ROOT/docker/$n/context.sh" ]; then
     own_context=$(bash "$REPO_ROOT/docker/$n/context.sh") || die "docker/$n/context.sh failed"
   fi
-  log "docker build $image ($f)"
+  log "$(engine_name) build $image ($f)"
   t=$SECONDS
-  # --network=host: a dockerd started by scripts/cluster/dockerd.sh has no bridge network.
+  # --network=host: builds reach the package registries the host reaches, without a bridge.
   build() {
-    DOCKER_BUILDKIT=0 docker build --network=host "${base_args[@]}" -f "$REPO_ROOT/$f" -t "$image" "$@"
+    DOCKER_BUILDKIT=0 engine build --network=host "${base_args[@]}" -f "$REPO_ROOT/$f" -t "$image" "$@"
   }
   ok=1
   if [ -n "$own_context" ]; then
@@ -93,7 +92,7 @@ for n in "${names[@]}"; do
     tail -30 "$CACHE_DIR/logs/image-$n.log" >&2
     die "building $image failed (log: $CACHE_DIR/logs/image-$n.log)"
   fi
-  log "  $image built in $((SECONDS - t))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=si)B)"
+  log "  $image built in $((SECONDS - t))s ($(engine image inspect -f '{{.Size}}' "$image" | numfmt --to=si)B)"
   built+=("$image")
 done
 [ ${#built[@]} -eq 0 ] && { log "no images to build (no docker/<name>/Dockerfile besides base and pause)"; exit 0; }
@@ -112,7 +111,7 @@ fi
 label=autopilot-k8s.docker-id
 stale=()
 for image in "${built[@]}"; do
-  id=$(docker image inspect -f '{{.Id}}' "$image")
+  id=$(engine image inspect -f '{{.Id}}' "$image")
   if [ -n "$(ctr_ images ls -q "name==$(image_ref "$image"),labels.\"$label\"==$id" 2>/dev/null)" ]; then
     log "  $image: the node has it already"
   else
@@ -123,6 +122,6 @@ done
 t=$SECONDS
 bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${stale[@]}"
 for image in "${stale[@]}"; do
-  ctr_ images label "$(image_ref "$image")" "$label=$(docker image inspect -f '{{.Id}}' "$image")" >/dev/null
+  ctr_ images label "$(image_ref "$image")" "$label=$(engine image inspect -f '{{.Id}}' "$image")" >/dev/null
 done
 log "  loaded in $((SECONDS - t))s"

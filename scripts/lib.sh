@@ -25,3 +25,19 @@ apt_install() {
 
 # A process that exists and is not a zombie.
 alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+
+# ---- The container engine -----------------------------------------------------------------------
+# One engine builds the project's images and is kind's provider: docker where a Docker daemon answers
+# and can run a privileged container (what kind's nodes are), else podman (daemonless, Debian's).
+# AUTOPILOT_ENGINE=docker|podman forces one. engine_setup (scripts/cluster/engine.sh) installs and
+# configures it; every script then calls `engine ...` instead of naming docker or podman.
+ENGINE_ENV="$CACHE_DIR/engine.env"
+engine_name() {
+  if [ -n "${AUTOPILOT_ENGINE:-}" ]; then echo "$AUTOPILOT_ENGINE"; return; fi
+  if [ -f "$ENGINE_ENV" ]; then sed -n 's/^ENGINE=//p' "$ENGINE_ENV"; return; fi
+  bash "$REPO_ROOT/scripts/cluster/engine.sh" >/dev/null && sed -n 's/^ENGINE=//p' "$ENGINE_ENV"
+}
+engine() {
+  [ -n "${ENGINE:-}" ] || ENGINE=$(engine_name)
+  "$ENGINE" "$@"
+}

@@ -9,7 +9,7 @@ source "$(dirname "$0")/common.sh"
 
 out="$K8S_BIN"
 mkdir -p "$out"
-all=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd)
+all=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl kubeadm etcd)
 want=("${all[@]}")
 [ "${1:-}" = "--envtest" ] && want=(etcd kube-apiserver kubectl)
 

@@ -2,7 +2,7 @@
 # Builds the smaller Go tools from their modules (none has replace directives, so plain
 # `go install module@version`), cached under $CACHE_DIR/tools/<name>/<version>/ and linked into
 # $TOOLS_BIN. Prints the path.
-#   scripts/cluster/build-tools.sh crictl|coredns|kind|helm
+#   scripts/cluster/build-tools.sh crictl|coredns|kind|helm|local-path-provisioner
 source "$(dirname "$0")/common.sh"
 name=$1
 extra_ldflags=
@@ -14,6 +14,8 @@ case $name in
   # `helm version` says "v4.3".
   helm) ver=$HELM_VERSION; pkg=helm.sh/helm/v4/cmd/helm
     extra_ldflags="-X helm.sh/helm/v4/internal/version.version=$ver" ;;
+  # the kind node image's default StorageClass (docker/kind-node/manifests/default-storage.yaml)
+  local-path-provisioner) ver=$LOCAL_PATH_PROVISIONER_VERSION; pkg=github.com/rancher/local-path-provisioner ;;
   *) die "unknown tool $name" ;;
 esac
 dir="$CACHE_DIR/tools/$name/$ver"

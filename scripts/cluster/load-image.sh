@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Loads Docker images into the cluster cluster:up brought up: the local cluster's containerd
-# (`docker save | ctr -n k8s.io images import`), or `kind load docker-image`.
+# Loads images from the project's engine into the cluster cluster:up brought up: the kind node
+# (kind_load, scripts/cluster/kind.sh), or the local cluster's containerd (`save | ctr images import`).
 #   scripts/cluster/load-image.sh IMAGE...
 source "$(dirname "$0")/common.sh"
 source "$REPO_ROOT/scripts/cluster/kind.sh"
@@ -11,14 +11,14 @@ CLUSTER_BACKEND=
 case ${CLUSTER_BACKEND:-} in
   local)
     log "loading $* into the local cluster's containerd (k8s.io namespace)"
-    docker save "$@" | ctr_ images import - >/dev/null ;;
+    engine save "$@" | ctr_ images import - >/dev/null ;;
   kind)
-    log "kind load docker-image $*"
+    log "loading $* into the kind node"
     kind_load "$@" ;;
   existing)
     ctx=$("$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" config current-context 2>/dev/null || true)
-    if [[ $ctx == kind-* ]] && [ -x "$KIND_BIN" ]; then
-      "$KIND_BIN" load docker-image --name "${ctx#kind-}" "$@"
+    if [[ $ctx == kind-* ]]; then
+      KIND_CLUSTER_NAME=${ctx#kind-} KIND_NODE=${ctx#kind-}-control-plane kind_load "$@"
     else
       die "the configured cluster ($ctx) is not one this script can load images into; push $* yourself"
     fi ;;

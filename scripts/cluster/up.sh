@@ -2,9 +2,9 @@
 # npm run cluster:up — brings up a Kubernetes cluster for the project and writes the kubeconfig that
 # the other scripts and the tests use ($CACHE_DIR/kubeconfig). Idempotent. Backends, in order:
 #   existing  KUBECONFIG (or AUTOPILOT_KUBECONFIG) points at a reachable cluster: use it as it is
-#   kind      kind can run here (privileged containers work and its node image is present)
-#   local     upstream Kubernetes built from source, run in the network namespace autopilot-k8s
-# AUTOPILOT_CLUSTER=existing|kind|local forces one. See docs/cluster.md.
+#   kind      kind on docker or podman, with kind's node image or one built here offline (kind.sh)
+# AUTOPILOT_CLUSTER=existing|kind|local forces one; local (upstream Kubernetes in a network
+# namespace, no containers for the node) is never chosen by itself. See docs/cluster.md.
 source "$(dirname "$0")/common.sh"
 source "$REPO_ROOT/scripts/cluster/local.sh"
 source "$REPO_ROOT/scripts/cluster/kind.sh"
@@ -27,7 +27,7 @@ if [ "$want" = auto ] && [ -f "$CLUSTER_ENV" ]; then
   source "$CLUSTER_ENV"
   case ${CLUSTER_BACKEND:-} in
     local) local_up; finish local ;;
-    kind) [ -x "$KIND_BIN" ] && kind_up && finish kind ;;
+    kind) kind_up; finish kind ;;
     existing) [ -n "${AUTOPILOT_KUBECONFIG:-${KUBECONFIG:-}}" ] && want=existing ;;
   esac
 fi
@@ -45,19 +45,9 @@ if [ "$want" = existing ] || { [ "$want" = auto ] && [ -n "$existing_kc" ] && [ 
   log "KUBECONFIG=$existing_kc does not answer; not using it"
 fi
 
-# In auto mode kind is only a candidate where a Docker daemon already runs (kind users have one);
-# starting dockerd just to probe would cost every warm start here. kind itself is built only once
-# the probe says it can run.
-if [ "$want" = kind ] || { [ "$want" = auto ] && docker info >/dev/null 2>&1; }; then
-  log "checking whether kind can run here"
-  if reason=$(kind_unusable_reason); then
-    kind_build
-    kind_up
-    finish kind
-  fi
-  [ "$want" = kind ] && die "kind cannot run here: $reason"
-  log "kind cannot run here ($reason); using the local cluster"
+if [ "$want" = local ]; then
+  local_up
+  finish local
 fi
-
-local_up
-finish local
+kind_up
+finish kind

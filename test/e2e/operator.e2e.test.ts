@@ -215,7 +215,12 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
     });
     expect(after.metadata.uid).not.toBe(before.metadata.uid);
     await waitReady();
-    const [hello] = await demo.get(['/hello']);
+    // Ready counts the new pods; the Service routes to them once kube-proxy has their endpoints, a
+    // moment later (until then a connection is refused). A user reloads the page: so does the test.
+    const hello = await until('the nginx Service to route to the new pods', 60_000, async () => {
+      const [answer] = await demo.get(['/hello']).catch(() => [undefined]);
+      return answer?.status === 200 && answer;
+    });
     expect(hello).toEqual({ status: 200, body: 'Hello' });
   });
 

@@ -147,8 +147,19 @@ export async function kubectlJson<T = unknown>(args: string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
+/** The container engine scripts/cluster/engine.sh chose (docker or podman), as $CACHE_DIR/engine.env records it. */
+export function containerEngine(): string {
+  if (process.env.AUTOPILOT_ENGINE) return process.env.AUTOPILOT_ENGINE;
+  const env = path.join(cacheDir(), 'engine.env');
+  if (!existsSync(env))
+    execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/engine.sh')], { stdio: 'ignore' });
+  const m = /^ENGINE=(\w+)$/m.exec(readFileSync(env, 'utf8'));
+  if (!m) throw new Error(`${env} names no engine`);
+  return m[1]!;
+}
+
 /**
- * Builds an image with Docker from a Dockerfile text and a few files, with the build arguments
+ * Builds an image with the project's container engine from a Dockerfile text and a few files, with the build arguments
  * BASE_IMAGE and NODE_IMAGE set to the local base images (scripts/base-image.sh builds them when
  * missing), and loads it into the cluster (scripts/cluster/load-image.sh).
  */
@@ -168,7 +179,7 @@ export function buildAndLoadImage(
         throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}${r.stdout}`);
     };
     run('bash', [path.join(repoRoot, 'scripts/base-image.sh'), 'base', 'node']);
-    run('docker', [
+    run(containerEngine(), [
       'build',
       '-q',
       '--network=host',
