@@ -11,9 +11,9 @@
 # docker/base and docker/pause hold the recipes of those foundation images and are not built here.
 # An image whose inputs live outside the repository has a docker/<name>/context.sh: it stages them
 # and prints the directory to build in instead (docker/consul: the project's Consul binary).
-# Images are built with the project's engine (docker or podman, scripts/cluster/engine.sh).
-# Loading: kind -> the images' archive through `kind load image-archive`; local cluster -> `save |
-# ctr -n k8s.io images import`, skipped for an image the node already has (labelled with its ID).
+# Images are built with the project's engine (docker or podman, scripts/cluster/engine.sh), then
+# loaded into the kind cluster (scripts/cluster/load-image.sh: cluster:up's, or the current kind-*
+# context's), skipping those the node already has.
 # BUILD_CA_FILE: a PEM file of CAs that `npm ci` in the build needs (a TLS-inspecting proxy); default
 # the host's /usr/local/share/ca-certificates/*.crt. See docs/images.md.
 source "$(dirname "$0")/cluster/common.sh"
@@ -98,30 +98,4 @@ done
 [ ${#built[@]} -eq 0 ] && { log "no images to build (no docker/<name>/Dockerfile besides base and pause)"; exit 0; }
 [ "$load" = 1 ] || exit 0
 
-if [ ! -f "$CLUSTER_ENV" ]; then log "no cluster is up (npm run cluster:up); images built only"; exit 0; fi
-CLUSTER_BACKEND=
-# shellcheck disable=SC1090
-source "$CLUSTER_ENV"
-if [ "$CLUSTER_BACKEND" != local ]; then
-  bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${built[@]}"
-  exit 0
-fi
-# The local node's containerd keeps its images across clusters: import only what it lacks. Docker
-# and containerd compute different image IDs, so each import is labelled with Docker's.
-label=autopilot-k8s.docker-id
-stale=()
-for image in "${built[@]}"; do
-  id=$(engine image inspect -f '{{.Id}}' "$image")
-  if [ -n "$(ctr_ images ls -q "name==$(image_ref "$image"),labels.\"$label\"==$id" 2>/dev/null)" ]; then
-    log "  $image: the node has it already"
-  else
-    stale+=("$image")
-  fi
-done
-[ ${#stale[@]} -eq 0 ] && exit 0
-t=$SECONDS
-bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${stale[@]}"
-for image in "${stale[@]}"; do
-  ctr_ images label "$(image_ref "$image")" "$label=$(engine image inspect -f '{{.Id}}' "$image")" >/dev/null
-done
-log "  loaded in $((SECONDS - t))s"
+bash "$REPO_ROOT/scripts/cluster/load-image.sh" "${built[@]}"

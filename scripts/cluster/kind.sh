@@ -120,19 +120,34 @@ kind_down() {
   fi
 }
 
-# Loads images from the engine into the kind node. podman names a local image localhost/NAME, and
+# Loads images from the engine into the kind node, skipping those it already has: each loaded image
+# is labelled in the node with the engine's image ID. podman names a local image localhost/NAME, and
 # kind's load keeps that name; the node also gets the name a pod spec's NAME means to containerd.
+KIND_IMAGE_ID_LABEL=autopilot-k8s.image-id
 kind_load() { # kind_load IMAGE...
-  local archive="$CACHE_DIR/images/kind-load.tar" save_args=() img
+  local archive="$CACHE_DIR/images/kind-load.tar" save_args=() img id stale=() t=$SECONDS
+  in_node() { engine exec "$KIND_NODE" "$@"; }
+  for img in "$@"; do
+    id=$(engine image inspect -f '{{.Id}}' "$img")
+    if [ -n "$(in_node ctr -n k8s.io images ls -q "name==$(image_ref "$img"),labels.\"$KIND_IMAGE_ID_LABEL\"==$id" 2>/dev/null)" ]; then
+      log "  $img: the node has it already"
+    else
+      stale+=("$img")
+    fi
+  done
+  [ ${#stale[@]} -eq 0 ] && return 0
   mkdir -p "$(dirname "$archive")"
   [ "$(engine_name)" = podman ] && save_args=(-m --format docker-archive)
-  engine save "${save_args[@]}" -o "$archive" "$@" >/dev/null 2>&1
+  engine save "${save_args[@]}" -o "$archive" "${stale[@]}" >/dev/null 2>&1
   kind_ load image-archive --name "$KIND_CLUSTER_NAME" "$archive"
   rm -f "$archive"
-  if [ "$(engine_name)" = podman ]; then
-    for img in "$@"; do
-      case $img in localhost/*) continue ;; esac
-      engine exec "$KIND_NODE" ctr -n k8s.io images tag --force "localhost/$img" "$(image_ref "$img")" >/dev/null
-    done
-  fi
+  for img in "${stale[@]}"; do
+    case $img in
+      localhost/*) ;;
+      *) in_node ctr -n k8s.io images tag --force "localhost/$img" "$(image_ref "$img")" >/dev/null 2>&1 || true ;;
+    esac
+    in_node ctr -n k8s.io images label "$(image_ref "$img")" \
+      "$KIND_IMAGE_ID_LABEL=$(engine image inspect -f '{{.Id}}' "$img")" >/dev/null
+  done
+  log "  loaded ${stale[*]} in $((SECONDS - t))s"
 }

@@ -29,18 +29,18 @@ local_cluster_images() {
   node_has_image "$(image_ref "$COREDNS_IMAGE")" || need+=(coredns)
   [ ${#need[@]} -eq 0 ] && return 0
   bash "$REPO_ROOT/scripts/base-image.sh" base pause
-  if ! docker image inspect "$COREDNS_IMAGE" >/dev/null 2>&1; then
+  if ! engine image inspect "$COREDNS_IMAGE" >/dev/null 2>&1; then
     local ctx="$CACHE_DIR/images/coredns-ctx"
     mkdir -p "$ctx"
     cp "$CACHE_DIR/tools/coredns/$COREDNS_VERSION/coredns" "$ctx/coredns"
     cp "$REPO_ROOT/docker/base/coredns.Dockerfile" "$ctx/Dockerfile"
     log "docker build $COREDNS_IMAGE"
     mkdir -p "$CLUSTER_LOGS"
-    DOCKER_BUILDKIT=0 docker build -t "$COREDNS_IMAGE" "$ctx" > "$CLUSTER_LOGS/docker-build-coredns.log" 2>&1 \
+    engine build -t "$COREDNS_IMAGE" "$ctx" > "$CLUSTER_LOGS/docker-build-coredns.log" 2>&1 \
       || { tail -20 "$CLUSTER_LOGS/docker-build-coredns.log" >&2; die "docker build $COREDNS_IMAGE failed"; }
   fi
   log "loading $PAUSE_IMAGE and $COREDNS_IMAGE into the node's containerd"
-  docker save "$PAUSE_IMAGE" "$COREDNS_IMAGE" | ctr_ images import --no-unpack - >/dev/null
+  engine save -m --format docker-archive "$PAUSE_IMAGE" "$COREDNS_IMAGE" | ctr_ images import --no-unpack - >/dev/null
 }
 
 # ---- Network namespace ----------------------------------------------------------------------------

@@ -88,7 +88,8 @@ for m in default-cni default-storage; do
 done
 save_args=()
 [ "$(engine_name)" = podman ] && save_args=(-m --format docker-archive)
-engine save "${save_args[@]}" -o "$ctx/images.tar" "${preload[@]}"
+engine save "${save_args[@]}" -o "$ctx/images.tar" "${preload[@]}" > "$logs/node-image-save.log" 2>&1 \
+  || { tail -20 "$logs/node-image-save.log" >&2; die "saving the images to preload failed"; }
 engine cp "$ctx/images.tar" "$cid:/images.tar"
 in_node bash -c 'containerd > /var/log/containerd-build.log 2>&1 &
   for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
@@ -98,10 +99,14 @@ in_node bash -c 'containerd > /var/log/containerd-build.log 2>&1 &
   ctr -n k8s.io images ls -q > /kind/preloaded-images
   pkill containerd
   while pgrep -x containerd >/dev/null; do sleep 0.1; done
-  rm -f /var/log/containerd-build.log'
+  rm -rf /var/log/containerd-build.log /run/containerd'
 for img in "${preload[@]}"; do
   in_node grep -qx "$(image_ref "$img")" /kind/preloaded-images || die "the node image lacks $img after the import"
 done
 engine commit -q --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' --change 'CMD []' "$cid" "$image" >/dev/null
 log "node image $image built in $((SECONDS - t0))s"
+# Earlier builds of it (other inputs) go: each is about a gigabyte. One still in use stays.
+for old in $(engine images --format '{{.Repository}}:{{.Tag}}' | grep -E "^($KIND_OFFLINE_NODE_IMAGE|localhost/autopilot-k8s/kind-node-base|localhost/autopilot-k8s/node-cni):" | grep -v -e ":$K8S_VERSION-$inputs_hash\$" -e ":$inputs_hash\$"); do
+  engine rmi "$old" >/dev/null 2>&1 || true
+done
 echo "$image"

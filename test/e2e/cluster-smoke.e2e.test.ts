@@ -1,6 +1,7 @@
 // Proves the project's cluster is a real Kubernetes: a locally built image runs in a Deployment, a
 // Service answers on its ClusterIP and DNS name from another pod, kubectl logs/exec work, a native
-// sidecar starts before and stops after its app, and a deleted pod is recreated by its ReplicaSet.
+// sidecar starts before and stops after its app, a claim of the default StorageClass keeps its data
+// across pods, and a deleted pod is recreated by its ReplicaSet.
 // Brings the cluster up (scripts/cluster/up.sh) when none answers; removes its namespace afterwards.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -326,6 +327,50 @@ describe('the project cluster', () => {
       const appRunning = st.containerStatuses?.[0]?.state?.running;
       expect(Boolean(sidecarDone && appRunning)).toBe(false);
     }
+  });
+
+  it('keeps a PersistentVolumeClaim of the default StorageClass across pods', async () => {
+    await apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } },
+    });
+    const podWithClaim = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: 'storage' } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        containers: [container('store', 'idle', { volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+      },
+    });
+    const node = (pod: string, script: string) =>
+      kubectl(['exec', '-n', ns, pod, '--', 'node', '-e', script]);
+
+    await apply(podWithClaim('writer'));
+    await kubectl(['wait', '--for=condition=Ready', 'pod/writer', '-n', ns, '--timeout=120s'], {
+      timeoutMs: 130_000,
+    });
+    const claim = await kubectlJson<{ status: { phase: string }; spec: { storageClassName: string } }>([
+      'get',
+      'pvc',
+      'data',
+      '-n',
+      ns,
+    ]);
+    expect(claim.status.phase).toBe('Bound');
+    expect(claim.spec.storageClassName).toBe('standard');
+    await node('writer', "require('node:fs').writeFileSync('/data/note', 'kept')");
+    await kubectl(['delete', 'pod', 'writer', '-n', ns, '--wait=true']);
+
+    await apply(podWithClaim('reader'));
+    await kubectl(['wait', '--for=condition=Ready', 'pod/reader', '-n', ns, '--timeout=120s'], {
+      timeoutMs: 130_000,
+    });
+    const read = await node('reader', "process.stdout.write(require('node:fs').readFileSync('/data/note'))");
+    expect(read.stdout).toBe('kept');
   });
 
   it('recreates a deleted pod through its ReplicaSet', async () => {

@@ -113,6 +113,14 @@ describe('the operator, installed with Helm, running the hello-world app', () =>
         [pageText('hello-word'), pageText('world-word')],
         { timeout: 60_000 },
       );
+      // The counts come from /instances.json, a request of their own that may land after the words.
+      await page.waitForFunction(
+        (sel) => document.querySelector(sel)?.textContent !== '–',
+        pageText('hello-count'),
+        {
+          timeout: 30_000,
+        },
+      );
       expect(await page.textContent(pageText('hello-count'))).toBe('1');
     } finally {
       forward.close();
