@@ -41,6 +41,8 @@ local_cluster_images() {
   fi
   log "loading $PAUSE_IMAGE and $COREDNS_IMAGE into the node's containerd"
   engine save -m --format docker-archive "$PAUSE_IMAGE" "$COREDNS_IMAGE" | ctr_ images import --no-unpack - >/dev/null
+  # podman saves a local image as localhost/NAME; the manifests say NAME
+  ctr_ images tag --force "localhost/$COREDNS_IMAGE" "$(image_ref "$COREDNS_IMAGE")" >/dev/null 2>&1 || true
 }
 
 # ---- Network namespace ----------------------------------------------------------------------------
