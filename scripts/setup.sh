@@ -13,7 +13,7 @@ log "node $(node_modules/.bin/node --version) (project-pinned)"
 
 # Real components for integration tests: nginx (demo router) and Chromium (browser tests).
 command -v go >/dev/null || die "the Go toolchain (>= 1.25) is needed to build Consul and Kubernetes from their modules"
-# openssl: certificates for envtest and the local cluster (scripts/cluster/pki.sh).
+# openssl: certificates for envtest (scripts/cluster/pki.sh).
 apt_install nginx-light chromium ca-certificates openssl wrk
 CONSUL_BIN="$(bash scripts/build-consul.sh)"
 log "consul: $("$CONSUL_BIN" version | head -1)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes binaries of the local cluster (and the envtest assets) from the pinned
+# Builds the Kubernetes binaries of the kind node image (and the envtest assets) from the pinned
 # k8s.io/kubernetes Go module, plus etcd (its server module, which Kubernetes itself requires) and
 # kubectl, into $CACHE_DIR/k8s/$K8S_VERSION/bin. Cached: a second run returns at once.
 #   scripts/cluster/build-k8s.sh            # all binaries

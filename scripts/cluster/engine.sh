@@ -61,6 +61,10 @@ choose() {
 }
 
 engine=$(choose)
+command -v "$engine" >/dev/null || [ "$engine" = podman ] || die "AUTOPILOT_ENGINE=$engine, but $engine is not installed"
+if [ "$engine" = docker ] && ! timeout 10 docker info >/dev/null 2>&1; then
+  die "AUTOPILOT_ENGINE=docker, but no Docker daemon answers (docker info)"
+fi
 if [ "$engine" = podman ]; then
   command -v podman >/dev/null || apt_install podman
   configure_podman

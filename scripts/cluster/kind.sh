@@ -9,7 +9,7 @@ KIND_CLUSTER_NAME=${AUTOPILOT_KIND_CLUSTER:-autopilot-k8s}
 KIND_NODE="$KIND_CLUSTER_NAME-control-plane"
 # Set while `kind create` runs: found at the next up, it means an interrupted create (a half-made
 # cluster that kind may still list); that cluster is deleted and made again.
-KIND_CREATING="$CACHE_DIR/kind-creating"
+KIND_CREATING="$CACHE_DIR/kind-creating-$KIND_CLUSTER_NAME"
 KIND_CONFIG="$CACHE_DIR/kind-config.yaml"
 
 kind_bin() {

@@ -1,20 +1,13 @@
 #!/usr/bin/env bash
-# Generates the certificates, keys and kubeconfigs of a cluster with openssl. Idempotent: existing
-# files are kept (the CA and certificates last ten years).
-#   scripts/cluster/pki.sh local  DIR API_URL   # the local cluster (all components)
-#   scripts/cluster/pki.sh envtest DIR API_URL  # etcd-less-TLS envtest: CA, apiserver, admin, SA keys
+# Generates the certificates, keys and kubeconfig of an envtest control plane (test/support/envtest.ts)
+# with openssl. Idempotent: existing files are kept (the CA and certificates last ten years).
+#   scripts/cluster/pki.sh envtest DIR API_URL  # CA, apiserver, admin, service-account keys
 # DIR gets ca.{crt,key}, <name>.{crt,key}, sa.{key,pub}, and DIR/<name>.kubeconfig files.
 set -euo pipefail
 mode=$1 dir=$2 api_url=$3
 mkdir -p "$dir"
 cd "$dir"
 umask 077
-
-# The local cluster's addresses (kept in sync with common.sh when sourced from there).
-NODE_NAME=${NODE_NAME:-autopilot-node}
-NODE_IP=${NODE_IP:-10.250.0.10}
-API_SERVICE_IP=${API_SERVICE_IP:-10.96.0.1}
-CLUSTER_DOMAIN=${CLUSTER_DOMAIN:-cluster.local}
 
 new_key() { [ -f "$1.key" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
 
@@ -76,7 +69,7 @@ sa_keys() {
   [ -f sa.pub ] || openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
 }
 
-api_sans="DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.$CLUSTER_DOMAIN,DNS:localhost,IP:127.0.0.1"
+api_sans="DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1"
 
 ca ca autopilot-k8s-ca
 sa_keys
@@ -86,24 +79,6 @@ kubeconfig admin admin kubernetes-admin
 case $mode in
   envtest)
     cert apiserver "/CN=kube-apiserver" server "$api_sans"
-    ;;
-  local)
-    cert apiserver "/CN=kube-apiserver" server "$api_sans,DNS:$NODE_NAME,IP:$NODE_IP,IP:$API_SERVICE_IP"
-    cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" client
-    ca front-proxy-ca autopilot-k8s-front-proxy-ca
-    cert front-proxy-client "/CN=front-proxy-client" client "" front-proxy-ca
-    cert controller-manager "/CN=system:kube-controller-manager" client
-    cert scheduler "/CN=system:kube-scheduler" client
-    cert kube-proxy "/CN=system:kube-proxy" client
-    cert kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" client
-    cert kubelet-server "/CN=$NODE_NAME" server "DNS:$NODE_NAME,IP:$NODE_IP,IP:127.0.0.1"
-    # The components inside the node's namespace reach the API server on its own loopback.
-    inside=https://127.0.0.1:6443
-    kubeconfig controller-manager controller-manager system:kube-controller-manager "$inside"
-    kubeconfig scheduler scheduler system:kube-scheduler "$inside"
-    kubeconfig kube-proxy kube-proxy system:kube-proxy "$inside"
-    kubeconfig kubelet kubelet-client "system:node:$NODE_NAME" "$inside"
-    kubeconfig admin-inside admin kubernetes-admin "$inside"
     ;;
   *) echo "unknown mode $mode" >&2; exit 2 ;;
 esac

@@ -3,10 +3,8 @@
 # the other scripts and the tests use ($CACHE_DIR/kubeconfig). Idempotent. Backends, in order:
 #   existing  KUBECONFIG (or AUTOPILOT_KUBECONFIG) points at a reachable cluster: use it as it is
 #   kind      kind on docker or podman, with kind's node image or one built here offline (kind.sh)
-# AUTOPILOT_CLUSTER=existing|kind|local forces one; local (upstream Kubernetes in a network
-# namespace, no containers for the node) is never chosen by itself. See docs/cluster.md.
+# AUTOPILOT_CLUSTER=existing|kind forces one. See docs/cluster.md.
 source "$(dirname "$0")/common.sh"
-source "$REPO_ROOT/scripts/cluster/local.sh"
 source "$REPO_ROOT/scripts/cluster/kind.sh"
 t0=$SECONDS
 want=${AUTOPILOT_CLUSTER:-auto}
@@ -16,8 +14,14 @@ finish() {
   log "cluster ($1) ready in $((SECONDS - t0))s"
   kubectl=$K8S_BIN/kubectl; [ -x "$kubectl" ] || kubectl=kubectl
   "$kubectl" --kubeconfig "$KUBECONFIG_OUT" get nodes -o wide >&2 || true
+  # The tools the walk-through uses, as the project built them, on one PATH entry ($BIN_DIR): a
+  # machine's own older kubectl or missing helm then does not get in the way.
+  [ -x "$K8S_BIN/kubectl" ] && ln -sfn "$K8S_BIN/kubectl" "$BIN_DIR/kubectl"
+  [ -x "$TOOLS_BIN/helm" ] && ln -sfn "$TOOLS_BIN/helm" "$BIN_DIR/helm"
+  [ "$1" = kind ] && ln -sfn "$(kind_bin)" "$BIN_DIR/kind"
   echo >&2
   echo "export KUBECONFIG=$KUBECONFIG_OUT" >&2
+  echo "export PATH=$BIN_DIR:\$PATH" >&2
   exit 0
 }
 
@@ -26,7 +30,6 @@ if [ "$want" = auto ] && [ -f "$CLUSTER_ENV" ]; then
   # shellcheck disable=SC1090
   source "$CLUSTER_ENV"
   case ${CLUSTER_BACKEND:-} in
-    local) local_up; finish local ;;
     kind) kind_up; finish kind ;;
     existing) [ -n "${AUTOPILOT_KUBECONFIG:-${KUBECONFIG:-}}" ] && want=existing ;;
   esac
@@ -45,9 +48,6 @@ if [ "$want" = existing ] || { [ "$want" = auto ] && [ -n "$existing_kc" ] && [ 
   log "KUBECONFIG=$existing_kc does not answer; not using it"
 fi
 
-if [ "$want" = local ]; then
-  local_up
-  finish local
-fi
+case $want in auto | kind) ;; *) die "AUTOPILOT_CLUSTER must be existing or kind (it is $want)" ;; esac
 kind_up
 finish kind

