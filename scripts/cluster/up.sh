@@ -17,7 +17,10 @@ finish() {
   # The tools the walk-through uses, as the project built them, on one PATH entry ($BIN_DIR): a
   # machine's own older kubectl or missing helm then does not get in the way.
   [ -x "$K8S_BIN/kubectl" ] && ln -sfn "$K8S_BIN/kubectl" "$BIN_DIR/kubectl"
-  [ -x "$TOOLS_BIN/helm" ] && ln -sfn "$TOOLS_BIN/helm" "$BIN_DIR/helm"
+  # helm installs the operator's chart: the pinned one is built when the machine has none
+  if [ -x "$TOOLS_BIN/helm" ] || ! command -v helm >/dev/null; then
+    ln -sfn "$(bash "$REPO_ROOT/scripts/cluster/build-tools.sh" helm)" "$BIN_DIR/helm"
+  fi
   [ "$1" = kind ] && ln -sfn "$(kind_bin)" "$BIN_DIR/kind"
   echo >&2
   echo "export KUBECONFIG=$KUBECONFIG_OUT" >&2
