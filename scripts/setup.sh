@@ -20,3 +20,11 @@ log "consul: $("$CONSUL_BIN" version | head -1)"
 # Helm: the operator's chart (charts/) and its tests; linked into $CACHE_DIR/tools/bin.
 HELM_BIN="$(bash scripts/cluster/build-tools.sh helm)"
 log "helm: $("$HELM_BIN" version --short)"
+# The container engine (docker, or podman configured for this host) that builds the images and runs
+# kind's nodes: scripts/cluster/engine.sh installs and checks it, and names what is missing.
+# Only the e2e tests need it: where none can run here, the reason is printed and setup goes on.
+if engine_env=$(bash scripts/cluster/engine.sh); then
+  log "container engine: $(sed -n 's/^ENGINE=//p' <<<"$engine_env")"
+else
+  log "no container engine can run kind's nodes here (the line above says why): e2e tests will fail"
+fi

@@ -170,7 +170,7 @@ describe('the project cluster', () => {
 
   afterAll(async () => {
     await kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found'], { allowFailure: true });
-    if (started) stopCluster();
+    if (started) await stopCluster();
   });
 
   it('runs a Deployment of a locally built image until Ready, behind a Service', async () => {

@@ -11,6 +11,6 @@ export function setup(): void {
   process.env.KUBECONFIG = kubeconfigPath();
 }
 
-export function teardown(): void {
-  if (startedHere) stopCluster();
+export async function teardown(): Promise<void> {
+  if (startedHere) await stopCluster();
 }

@@ -88,12 +88,20 @@ export function ensureCluster(): Cluster {
   return { kubeconfig: kubeconfigPath(), kubectl: kubectlPath(), backend: backend(), started };
 }
 
-/** Runs `bash scripts/cluster/down.sh` (unless AUTOPILOT_KEEP_CLUSTER=1). */
-export function stopCluster(): void {
+/**
+ * Runs `bash scripts/cluster/down.sh` (unless AUTOPILOT_KEEP_CLUSTER=1). Asynchronous: kind takes
+ * ~13 s to stop its node, and a blocked event loop would keep vitest from seeing its workers exit.
+ */
+export async function stopCluster(): Promise<void> {
   if (process.env.AUTOPILOT_KEEP_CLUSTER === '1') return;
-  execFileSync('bash', [path.join(repoRoot, 'scripts/cluster/down.sh')], {
+  const child = spawn('bash', [path.join(repoRoot, 'scripts/cluster/down.sh')], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`scripts/cluster/down.sh exited with ${code}`);
 }
 
 export interface KubectlOptions {
