@@ -13,17 +13,6 @@ source "$REPO_ROOT/scripts/cluster/versions.sh"
 img_dir="$CACHE_DIR/images"
 mkdir -p "$img_dir"
 have_image() { engine image inspect "$1" >/dev/null 2>&1; }
-# A build with the project's engine (BuildKit is not used with docker: it would need images of its
-# own); the build's output goes to a log, shown when it fails.
-engine_build() {
-  local logf="$CACHE_DIR/logs/image-build-$$.log"
-  mkdir -p "$CACHE_DIR/logs"
-  if ! DOCKER_BUILDKIT=0 engine build "$@" > "$logf" 2>&1; then
-    grep -v -e DEPRECATED -e 'BuildKit is currently' -e 'environment-variable' "$logf" | tail -30 >&2
-    die "$(engine_name) build $* failed"
-  fi
-  rm -f "$logf"
-}
 
 # The Debian mirror this machine's apt uses (never hard-coded in the repo); DEBIAN_MIRROR overrides.
 debian_mirror() {

@@ -29,8 +29,8 @@ alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 
 # ---- The container engine -----------------------------------------------------------------------
 # One engine builds the project's images and is kind's provider: docker where a Docker daemon answers
 # and can run a privileged container (what kind's nodes are), else podman (daemonless, Debian's).
-# AUTOPILOT_ENGINE=docker|podman forces one. engine_setup (scripts/cluster/engine.sh) installs and
-# configures it; every script then calls `engine ...` instead of naming docker or podman.
+# AUTOPILOT_ENGINE=docker|podman forces one. scripts/cluster/engine.sh installs and configures it;
+# every script then calls `engine ...` (or the two helpers below) instead of naming docker or podman.
 ENGINE_ENV="$CACHE_DIR/engine.env"
 engine_name() {
   if [ -n "${AUTOPILOT_ENGINE:-}" ]; then echo "$AUTOPILOT_ENGINE"; return; fi
@@ -40,4 +40,26 @@ engine_name() {
 engine() {
   [ -n "${ENGINE:-}" ] || ENGINE=$(engine_name)
   "$ENGINE" "$@"
+}
+
+# A build with the project's engine (BuildKit is not used with docker: it would need images of its
+# own); the build's output goes to a log, shown when it fails.   engine_build BUILD-ARGS...
+engine_build() {
+  local logf="$CACHE_DIR/logs/image-build-$$.log"
+  mkdir -p "$CACHE_DIR/logs"
+  if ! DOCKER_BUILDKIT=0 engine build "$@" > "$logf" 2>&1; then
+    grep -v -e DEPRECATED -e 'BuildKit is currently' -e 'environment-variable' "$logf" | tail -30 >&2
+    die "$(engine_name) build $* failed"
+  fi
+  rm -f "$logf"
+}
+
+# Saves images into one docker-archive, which containerd (`ctr images import`, `kind load
+# image-archive`) reads; podman writes several images into one archive only when asked (-m).
+#   engine_save ARCHIVE IMAGE...
+engine_save() {
+  local archive=$1 args=(); shift
+  [ "$(engine_name)" = podman ] && args=(-m --format docker-archive)
+  local out
+  out=$(engine save "${args[@]}" -o "$archive" "$@" 2>&1) || { echo "$out" | tail -20 >&2; die "saving $* failed"; }
 }

@@ -16,8 +16,10 @@ privileged_error() { # privileged_error ENGINE -> prints the failure, empty when
   fi
   out=$(timeout 60 "$e" run --rm --privileged --network=none --entrypoint /probe "$PROBE_IMAGE" 2>&1 || true)
   grep -qiE 'no such file|not found' <<<"$out" && return 0
-  grep -oiE '(unable to apply caps|error setting rlimit|cgroups in hybrid mode|operation not permitted|permission denied)[^:"]*' <<<"$out" | head -1
-  grep -qiE 'unable to apply caps|rlimit|hybrid|not permitted|denied' <<<"$out" || echo "${out:-no output}" | tail -1
+  # The cause as the runtime words it when it is one we know, else its last line.
+  local known
+  known=$(grep -oiE '(unable to apply caps|error setting rlimit|cgroups in hybrid mode|operation not permitted|permission denied)[^:"]*' <<<"$out" | head -1)
+  echo "${known:-$(tail -1 <<<"${out:-no output}")}"
 }
 
 # podman on this kind of host: runc (crun refuses hybrid cgroup v1/v2 hosts) and rlimits within the

@@ -12,11 +12,7 @@ KIND_NODE="$KIND_CLUSTER_NAME-control-plane"
 KIND_CREATING="$CACHE_DIR/kind-creating-$KIND_CLUSTER_NAME"
 KIND_CONFIG="$CACHE_DIR/kind-config.yaml"
 
-kind_bin() {
-  if [ -n "${KIND_BIN:-}" ]; then echo "$KIND_BIN"; return; fi
-  KIND_BIN=$(command -v kind || bash "$REPO_ROOT/scripts/cluster/build-tools.sh" kind)
-  echo "$KIND_BIN"
-}
+kind_bin() { command -v kind || bash "$REPO_ROOT/scripts/cluster/build-tools.sh" kind; }
 kind_() {
   local provider
   provider=$(sed -n 's/^KIND_EXPERIMENTAL_PROVIDER=//p' "$ENGINE_ENV" 2>/dev/null || true)
@@ -125,11 +121,12 @@ kind_down() {
 # kind's load keeps that name; the node also gets the name a pod spec's NAME means to containerd.
 KIND_IMAGE_ID_LABEL=autopilot-k8s.image-id
 kind_load() { # kind_load IMAGE...
-  local archive="$CACHE_DIR/images/kind-load.tar" save_args=() img id stale=() t=$SECONDS
+  local archive="$CACHE_DIR/images/kind-load.tar" img stale=() t=$SECONDS
+  local -A ids
   in_node() { engine exec "$KIND_NODE" "$@"; }
   for img in "$@"; do
-    id=$(engine image inspect -f '{{.Id}}' "$img")
-    if [ -n "$(in_node ctr -n k8s.io images ls -q "name==$(image_ref "$img"),labels.\"$KIND_IMAGE_ID_LABEL\"==$id" 2>/dev/null)" ]; then
+    ids[$img]=$(engine image inspect -f '{{.Id}}' "$img")
+    if [ -n "$(in_node ctr -n k8s.io images ls -q "name==$(image_ref "$img"),labels.\"$KIND_IMAGE_ID_LABEL\"==${ids[$img]}" 2>/dev/null)" ]; then
       log "  $img: the node has it already"
     else
       stale+=("$img")
@@ -137,8 +134,7 @@ kind_load() { # kind_load IMAGE...
   done
   [ ${#stale[@]} -eq 0 ] && return 0
   mkdir -p "$(dirname "$archive")"
-  [ "$(engine_name)" = podman ] && save_args=(-m --format docker-archive)
-  engine save "${save_args[@]}" -o "$archive" "${stale[@]}" >/dev/null 2>&1
+  engine_save "$archive" "${stale[@]}"
   kind_ load image-archive --name "$KIND_CLUSTER_NAME" "$archive"
   rm -f "$archive"
   for img in "${stale[@]}"; do
@@ -146,8 +142,7 @@ kind_load() { # kind_load IMAGE...
       localhost/*) ;;
       *) in_node ctr -n k8s.io images tag --force "localhost/$img" "$(image_ref "$img")" >/dev/null 2>&1 || true ;;
     esac
-    in_node ctr -n k8s.io images label "$(image_ref "$img")" \
-      "$KIND_IMAGE_ID_LABEL=$(engine image inspect -f '{{.Id}}' "$img")" >/dev/null
+    in_node ctr -n k8s.io images label "$(image_ref "$img")" "$KIND_IMAGE_ID_LABEL=${ids[$img]}" >/dev/null
   done
   log "  loaded ${stale[*]} in $((SECONDS - t))s"
 }

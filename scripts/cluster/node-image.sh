@@ -13,19 +13,16 @@
 # binaries in, start containerd, import the images, commit.
 source "$(dirname "$0")/common.sh"
 cd "$REPO_ROOT"
-inputs_hash=$( (cat scripts/cluster/versions.sh "$0" docker/pause/Dockerfile
+inputs_hash=$( (cat scripts/cluster/versions.sh scripts/cluster/node-image.sh docker/pause/Dockerfile
   find docker/kind-node -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12)
 image="$KIND_OFFLINE_NODE_IMAGE:$K8S_VERSION-$inputs_hash"
 if engine image inspect "$image" >/dev/null 2>&1; then echo "$image"; exit 0; fi
 
 t0=$SECONDS
 STEP_TOTAL=5
-logs="$CACHE_DIR/logs"
-mkdir -p "$logs"
 build() { # build IMAGE DOCKERFILE CONTEXT [--build-arg ...]
   local img=$1 file=$2 ctx=$3; shift 3
-  DOCKER_BUILDKIT=0 engine build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" "$@" -f "$file" -t "$img" "$ctx" \
-    > "$logs/node-image-build.log" 2>&1 || { tail -30 "$logs/node-image-build.log" >&2; die "building $img failed"; }
+  engine_build --network=host --build-arg "BASE_IMAGE=$BASE_IMAGE" "$@" -f "$file" -t "$img" "$ctx"
 }
 
 step "binaries: Kubernetes $K8S_VERSION (with kubeadm), crictl, CoreDNS, local-path-provisioner"
@@ -86,10 +83,7 @@ for m in default-cni default-storage; do
   sed -e "s|@CNI_IMAGE@|$cni_image|; s|@PROVISIONER_IMAGE@|$provisioner_image|; s|@HELPER_IMAGE@|$helper_image|" \
     "docker/kind-node/manifests/$m.yaml" | in_node sh -c "cat > /kind/manifests/$m.yaml"
 done
-save_args=()
-[ "$(engine_name)" = podman ] && save_args=(-m --format docker-archive)
-engine save "${save_args[@]}" -o "$ctx/images.tar" "${preload[@]}" > "$logs/node-image-save.log" 2>&1 \
-  || { tail -20 "$logs/node-image-save.log" >&2; die "saving the images to preload failed"; }
+engine_save "$ctx/images.tar" "${preload[@]}"
 engine cp "$ctx/images.tar" "$cid:/images.tar"
 in_node bash -c 'containerd > /var/log/containerd-build.log 2>&1 &
   for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
